@@ -1,0 +1,62 @@
+"""eligibility: is a takedown complaint eligible, why not, and by when will the platform answer.
+
+The public surface is what CONTRACT.md names; everything else is internal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from .errors import InvalidComplaint, PolicyError, Problem
+from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
+from .policy import Policy, RuleInfo, load_policy
+
+__version__ = "1.0.0"
+
+_default: Policy | None = None
+_default_lock = threading.Lock()
+
+
+def default_policy() -> Policy:
+    """The packaged policy, loaded once per process on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = load_policy()
+    return _default
+
+
+def evaluate(complaint: Complaint | Mapping[str, Any], *, now: datetime | None = None) -> Verdict:
+    """Judge one complaint against the packaged policy."""
+    return default_policy().evaluate(complaint, now=now)
+
+
+def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
+                  now: datetime | None = None) -> list[Verdict]:
+    """Judge complaints against the packaged policy, in order."""
+    return default_policy().evaluate_many(complaints, now=now)
+
+
+__all__ = [
+    "Check",
+    "Complaint",
+    "Decision",
+    "DueWindow",
+    "InvalidComplaint",
+    "Policy",
+    "PolicyError",
+    "PolicyRef",
+    "Problem",
+    "Reason",
+    "RuleInfo",
+    "Verdict",
+    "__version__",
+    "default_policy",
+    "evaluate",
+    "evaluate_many",
+    "load_policy",
+]

@@ -1,0 +1,182 @@
+"""The only module that touches durable_rules.
+
+It drives the C extension directly (the ``durable.lang`` host layer crashes under threads and
+swallows errors) and keeps the core inside the envelope measured in DURABLE_RULES.md:
+
+* one global lock around every call: the core has process-wide state and never releases the GIL,
+  so the lock costs no parallelism and rules out interleaved sessions;
+* one session per ruleset, always the same id, deleted in a ``finally`` after every evaluation,
+  so no more than one session is ever alive per ruleset (the core dies past 1,024);
+* every ruleset carries a rule that matches every fact, so each session has run an action before
+  it is deleted (deleting one that never ran an action can free an uninitialised pointer);
+* facts are checked before they are asserted: only known keys, one type per key, strings far
+  below the 64 KiB at which the core compares truncated text, integers far inside 64 bits;
+* property names are hashed by the core with 32-bit FNV-1a and collisions go unnoticed, so every
+  name a ruleset or fact uses is checked for a collision when the ruleset is built;
+* rulesets cannot be replaced, so each build gets a name never used before in this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import durable_rules_engine as _core
+
+from .vocabulary import ENGINE_FIELDS, MARKER_KEY, MARKER_VALUE, RESERVED_KEYS
+
+MAX_STRING_BYTES = 16 * 1024
+MAX_INT = 2**53
+MAX_FACT_PROPERTIES = 200  # the core refuses more than 254
+MAX_RULES_PER_RULESET = 400
+
+_SENTINEL = "_always"
+_SESSION = "0"
+_LOCK = threading.Lock()
+_NAMES = itertools.count(1)
+_RESULT_OK = 0
+
+
+class EngineError(RuntimeError):
+    """The core refused something it should have accepted: a bug, never a verdict."""
+
+
+class CompileError(ValueError):
+    """A ruleset the core cannot run safely; the policy loader names the file and rule."""
+
+
+def fnv1a_32(name: str) -> int:
+    """The hash the core applies to property names."""
+    h = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def check_property_names(names: Iterable[str]) -> None:
+    """Refuse two distinct property names that the core would take for one."""
+    seen: dict[int, str] = {}
+    for name in names:
+        other = seen.setdefault(fnv1a_32(name), name)
+        if other != name:
+            raise CompileError(f"property names {other!r} and {name!r} collide in the engine's "
+                               "hash; rename one of them")
+
+
+# One exact Python type per property (``type(v) is t``: a bool is not accepted as an int).
+_FIELD_TYPES: dict[str, type] = {
+    f.key: {"bool": bool, "int": int, "day": int, "str": str}[f.kind] for f in ENGINE_FIELDS
+}
+check_property_names([*_FIELD_TYPES, *RESERVED_KEYS])
+if len(_FIELD_TYPES) + len(RESERVED_KEYS) > MAX_FACT_PROPERTIES:
+    raise CompileError("the fact vocabulary has more properties than the engine can match")
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A compiled ruleset: assert a fact, get back the names of the rules that matched it."""
+
+    name: str
+    rule_names: frozenset[str]
+    _handle: int
+
+    def fire(self, fact: Mapping[str, Any]) -> frozenset[str]:
+        """Assert one fact in a fresh session and return every rule it matched."""
+        payload = _encode(fact)
+        fired: set[str] = set()
+        with _LOCK:
+            try:
+                result = _core.assert_fact(self._handle, payload)
+            except _core.error as exc:  # the session was not created
+                raise EngineError(f"the engine refused a fact: {exc}") from exc
+            try:
+                if result[0] != _RESULT_OK:
+                    raise EngineError(f"the engine answered code {result[0]} for a fact")
+                state = result[1]
+                message = _core.start_action_for_state(self._handle, state)
+                message = message[1] if message else None
+                while message:
+                    fired.add(_action_name(message))
+                    message = _core.complete_and_start_action(self._handle, state)
+            finally:
+                _core.delete_state(self._handle, _SESSION)
+        if _SENTINEL not in fired:
+            raise EngineError("the engine did not run the rule that matches every fact")
+        fired.discard(_SENTINEL)
+        return frozenset(fired)
+
+
+def build(rules: Mapping[str, Mapping[str, Any]], label: str = "policy") -> Ruleset:
+    """Register a ruleset made of the given durable_rules antecedents, keyed by rule name."""
+    if len(rules) > MAX_RULES_PER_RULESET:
+        raise CompileError(f"{len(rules)} rules in one ruleset; at most {MAX_RULES_PER_RULESET}")
+    if _SENTINEL in rules:
+        raise CompileError(f"rule name {_SENTINEL!r} is reserved")
+    definition: dict[str, Any] = dict(rules)
+    definition[_SENTINEL] = {"all": [{"m": {MARKER_KEY: MARKER_VALUE}}]}
+    names: set[str] = set()
+    for antecedent in definition.values():
+        _collect_keys(antecedent, names)
+    check_property_names(sorted(names | set(RESERVED_KEYS)))
+    unknown = names - set(_FIELD_TYPES) - set(RESERVED_KEYS)
+    if unknown:
+        raise CompileError(f"patterns name properties outside the vocabulary: {sorted(unknown)}")
+    name = f"eligibility_{label}_{next(_NAMES)}"
+    with _LOCK:
+        try:
+            handle = _core.create_ruleset(name, json.dumps(definition, sort_keys=True))
+        except _core.error as exc:
+            raise CompileError(f"the engine refused the ruleset: {exc}") from exc
+    return Ruleset(name=name, rule_names=frozenset(rules), _handle=handle)
+
+
+def _collect_keys(node: Any, out: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$m" and isinstance(value, str):
+                out.add(value)
+            elif not key.startswith("$") and key not in ("all", "m"):
+                out.add(key)
+            _collect_keys(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_keys(item, out)
+
+
+_ACTION_NAME = re.compile(r'\{"([A-Za-z0-9_]+)"\s*:')
+
+
+def _action_name(message: str) -> str:
+    """The rule an action message is for: the message's first key (our rule names are plain)."""
+    found = _ACTION_NAME.match(message)
+    if found is None:
+        raise EngineError(f"unexpected action message from the engine: {message[:80]!r}")
+    return found.group(1)
+
+
+def _encode(fact: Mapping[str, Any]) -> str:
+    """Check a fact against the vocabulary and serialise it for the core."""
+    body: dict[str, Any] = {}
+    for key, value in fact.items():
+        if value is None:
+            continue  # absent
+        kind = type(value)
+        if kind is not _FIELD_TYPES.get(key):
+            raise EngineError(f"fact property {key!r}: unexpected {kind.__name__} value"
+                              if key in _FIELD_TYPES else
+                              f"fact property {key!r} is not in the vocabulary")
+        if kind is str:
+            if len(value) * 4 > MAX_STRING_BYTES and len(value.encode()) > MAX_STRING_BYTES:
+                raise EngineError(f"fact property {key!r} is longer than {MAX_STRING_BYTES} bytes")
+        elif kind is int and not -MAX_INT < value < MAX_INT:
+            raise EngineError(f"fact property {key!r} is out of range")
+        body[key] = value
+    body["sid"] = _SESSION
+    body["id"] = "c"
+    body[MARKER_KEY] = MARKER_VALUE
+    return json.dumps(body, ensure_ascii=False, sort_keys=True)

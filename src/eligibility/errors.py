@@ -1,0 +1,46 @@
+"""The two ways the library refuses to answer.
+
+Bad input and a bad policy are different failures for different people (the filer fixes the
+first, the policy author the second), so each has its own exception, and each carries every
+problem found rather than the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a complaint: where (a dotted path) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(complaint)'}: {self.message}"
+
+
+class InvalidComplaint(ValueError):
+    """The complaint could not be read; no verdict is given for it."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid complaint ({len(self.problems)} problem(s)):\n{lines}")
+
+    def errors(self) -> list[dict[str, str]]:
+        """The problems as JSON-ready objects (`path`, `message`)."""
+        return [{"path": p.path, "message": p.message} for p in self.problems]
+
+
+class PolicyError(Exception):
+    """A rule, platform or jurisdiction file is unusable; raised at load, never at evaluation."""
+
+    def __init__(self, file: str, problem: str, rule: str | None = None) -> None:
+        self.file = file
+        self.rule = rule
+        self.problem = problem
+        where = f"{file}: rule {rule}" if rule else file
+        super().__init__(f"{where}: {problem}")

@@ -1,0 +1,267 @@
+"""The complaint that comes in and the verdict that goes out, as CONTRACT.md names them.
+
+Input is strict on purpose: a misspelt field, a naive timestamp or an unknown code would
+otherwise be read as "absent" and could turn a bad complaint into a confident verdict. Codes that
+depend on the loaded policy (platforms, offices) are checked against it through the validation
+context, so one pass reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+MAX_NAME = 256
+MAX_CODE = 64
+MAX_URL = 4096
+MAX_LISTINGS = 10_000
+MAX_DOCUMENTS = 50
+MAX_SCOPE = 1_000
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date: {exc}") from None
+    raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
+
+
+def _aware_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                "expected an ISO 8601 date and time with a UTC offset, "
+                "e.g. 2026-03-02T10:00:00+08:00"
+            ) from None
+    if not isinstance(value, datetime):
+        raise ValueError("expected an ISO 8601 date and time with a UTC offset")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+AwareDateTime = Annotated[datetime, BeforeValidator(_aware_datetime)]
+Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                        max_length=MAX_NAME)]
+Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                        max_length=MAX_CODE)]
+Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
+Url = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                       max_length=MAX_URL)]
+
+PartyKind = Literal["individual", "organization"]
+DocumentType = Literal[
+    "passport",
+    "drivers_license",
+    "national_id_card",
+    "business_license",
+    "business_registration_certificate",
+    "certificate_of_incorporation",
+]
+RightType = Literal["trademark", "copyright", "patent", "trade_secret", "other"]
+PatentKind = Literal["invention", "utility_model", "design"]
+RightStatus = Literal["registered", "pending", "expired", "invalidated", "unregistered"]
+InfringementKind = Literal["counterfeit", "mark-obscuring", "piracy", "patent"]
+
+
+def _context_set(info: ValidationInfo, key: str) -> frozenset[str] | None:
+    context = info.context
+    if isinstance(context, dict):
+        known = context.get(key)
+        if isinstance(known, frozenset):
+            return known
+    return None
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always")
+
+
+class IdentityDocument(_Input):
+    type: DocumentType
+    holder_name: Name | None = None
+    issuing_country: Country | None = None
+    expires_on: IsoDate | None = None
+
+
+class Party(_Input):
+    kind: PartyKind
+    name: Name
+    country: Country | None = None
+
+
+class Complainant(Party):
+    identity_documents: list[IdentityDocument] = Field(default_factory=list,
+                                                       max_length=MAX_DOCUMENTS)
+
+
+class Scope(_Input):
+    rights: list[Code] = Field(default_factory=list, max_length=MAX_SCOPE)
+    platforms: list[Code] = Field(default_factory=list, max_length=MAX_SCOPE)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = _context_set(info, "platforms")
+        if known is not None:
+            unknown = sorted({p for p in value if p not in known})
+            if unknown:
+                raise ValueError(f"unknown platform(s) {', '.join(unknown)}; "
+                                 f"known: {', '.join(sorted(known))}")
+        return value
+
+
+class Authorization(_Input):
+    issued_by: Name
+    issued_to: Name
+    issued_on: IsoDate
+    expires_on: IsoDate | None = None
+    signed: StrictBool
+    scope: Scope | None = None
+
+
+class Evidence(_Input):
+    certificate: StrictBool = False
+    extension_certificate: StrictBool = False
+    evaluation_report: StrictBool = False
+    renewal_certificate: StrictBool = False
+
+
+class IPRight(_Input):
+    type: RightType
+    patent_kind: PatentKind | None = None
+    status: RightStatus
+    office: Code | None = None
+    designations: list[Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]] = (
+        Field(default_factory=list, max_length=300)
+    )
+    number: Code | None = None
+    owner: Name | None = None
+    filed_on: IsoDate | None = None
+    registered_on: IsoDate | None = None
+    expires_on: IsoDate | None = None
+    evidence: Evidence = Field(default_factory=Evidence)
+
+    @field_validator("office")
+    @classmethod
+    def _known_office(cls, value: str | None, info: ValidationInfo) -> str | None:
+        known = _context_set(info, "offices")
+        if value is not None and known is not None and value not in known:
+            raise ValueError(f"unknown office {value!r}; known: {', '.join(sorted(known))}")
+        return value
+
+
+class Infringement(_Input):
+    kind: InfringementKind
+    listings: list[Url] = Field(default_factory=list, max_length=MAX_LISTINGS)
+
+
+class Complaint(_Input):
+    """A takedown complaint as a filer would submit it (CONTRACT.md, "The complaint")."""
+
+    platform: Code
+    submitted_at: AwareDateTime | None = None
+    complainant: Complainant
+    rights_holder: Party | None = None
+    authorization: Authorization | None = None
+    ip_right: IPRight
+    infringement: Infringement
+
+    @field_validator("platform")
+    @classmethod
+    def _known_platform(cls, value: str, info: ValidationInfo) -> str:
+        known = _context_set(info, "platforms")
+        if known is not None and value not in known:
+            raise ValueError(f"unknown platform {value!r}; known: {', '.join(sorted(known))}")
+        return value
+
+
+# --- the verdict -------------------------------------------------------------------------------
+
+
+class Decision(str, Enum):
+    ELIGIBLE = "eligible"
+    INCOMPLETE = "incomplete"
+    INELIGIBLE = "ineligible"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Severity = Literal["blocking", "missing", "warning"]
+CheckStatus = Literal["passed", "failed", "not_applicable"]
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Reason(_Output):
+    """A failed rule (or a warning): what, why, how to fix it, and the facts behind it."""
+
+    rule: str
+    severity: Severity
+    message: str
+    remediation: str
+    source: str
+    facts: dict[str, Any]
+
+
+class Check(_Output):
+    rule: str
+    status: CheckStatus
+
+
+class DueWindow(_Output):
+    """The days by which the platform should answer, counted in business days after day 0."""
+
+    earliest: date
+    latest: date
+    business_days: tuple[int, int]
+    calendar: str
+    timezone: str
+    provisional: bool
+
+
+class PolicyRef(_Output):
+    version: str
+    digest: str
+
+
+class Verdict(_Output):
+    decision: Decision
+    platform: str
+    reasons: list[Reason]
+    checks: list[Check]
+    due: DueWindow | None
+    day0: date
+    policy: PolicyRef

@@ -1,0 +1,41 @@
+"""Shared fixtures and the Hypothesis profiles (``dev`` locally, ``ci`` when CI is set)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import eligibility
+from eligibility._yaml import load_yaml
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True, print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def policy() -> eligibility.Policy:
+    return eligibility.default_policy()
+
+
+def base_complaint() -> dict[str, Any]:
+    """A valid, eligible complaint on Taobao: a filer acting for a CNIPA trademark owner."""
+    data = load_yaml((FIXTURES / "complaints" / "eligible-taobao-agent.yaml").read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture
+def complaint() -> dict[str, Any]:
+    return base_complaint()
