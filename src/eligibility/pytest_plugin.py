@@ -1,0 +1,3 @@
+"""pytest plugin: collects ``*.case.yaml`` case fixtures (being written)."""
+
+from __future__ import annotations
