@@ -240,7 +240,13 @@ def to_dnf(condition: Condition) -> tuple[Conjunction, ...]:
 def _dnf(condition: Condition) -> list[Conjunction]:
     if isinstance(condition, Not):
         return _dnf(negate(condition.part))
-    if isinstance(condition, (Test, Exists)):
+    if isinstance(condition, Test):
+        # The core answers a comparison with an absent referenced field as if it held (a
+        # `$neq` against a missing `$m` matches), so every optional field a test reads is
+        # required to exist explicitly.
+        guards = tuple(Exists(f, True) for f in _test_fields(condition) if f.optional)
+        return [(*guards, condition)]
+    if isinstance(condition, Exists):
         return [(condition,)]
     if isinstance(condition, AnyOf):
         out: list[Conjunction] = []
