@@ -1,0 +1,425 @@
+"""Case fixtures: reading ``*.case.yaml`` files, running them, and judging policy coverage.
+
+A case pins down what the policy must decide for one complaint. The pytest plugin and the
+``eligibility test`` command both run cases through this module, so a case passes or fails the
+same way in either place, with the same diff. A case file that cannot be read is reported as a
+:class:`CaseFileError` naming the file (and the line where one is known) rather than crashing the
+run: a typo in one fixture should not hide the results of all the others.
+
+Cases must be reproducible, so a complaint without ``submitted_at`` needs the case's own ``now``;
+otherwise the answer would depend on the day the suite runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._yaml import YAMLError, _StrictLoader
+from .errors import InvalidComplaint
+from .models import Decision, Verdict
+from .policy import Policy
+
+CASE_SUFFIX = ".case.yaml"
+CASE_KEYS = ("name", "complaint", "complaint_file", "now", "expect")
+EXPECT_KEYS = ("decision", "reasons", "due")
+DUE_KEYS = ("earliest", "latest", "provisional", "business_days", "calendar", "timezone")
+_DECISIONS = tuple(d.value for d in Decision)
+
+
+class CaseFileError(Exception):
+    """A case file (or the complaint file it names) that cannot be used as written."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a case expects. ``due`` is only compared when the case states it."""
+
+    decision: str
+    reasons: frozenset[str]
+    due_given: bool = False
+    due: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    line: int  # 1-based line where the case starts
+    complaint: Mapping[str, Any]
+    expect: Expectation
+    now: datetime | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of running one case: the verdict (or why there is none) and what differed."""
+
+    case: Case
+    verdict: Verdict | None
+    mismatches: tuple[str, ...] = ()
+    known_rules: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+    def report(self) -> str:
+        """A readable account of every difference, one per line, indented under the case."""
+        lines = [f"case {self.case.name!r} ({self.case.where})"]
+        lines += [f"  {m}" for m in self.mismatches]
+        return "\n".join(lines)
+
+
+# --- finding and reading case files ----------------------------------------------------------
+
+
+def is_case_file(path: Path) -> bool:
+    return path.name.endswith(CASE_SUFFIX)
+
+
+def find_case_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every case file under the given paths: files as given, folders searched recursively."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob(f"*{CASE_SUFFIX}") if p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CaseFileError(path, "no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read one case file; a list of cases or a single case."""
+    nodes, data = _read_yaml(path)
+    items: list[tuple[Any, int]]
+    if isinstance(data, list):
+        lines = [n.start_mark.line + 1 for n in nodes.value] if isinstance(
+            nodes, yaml.SequenceNode) else [1] * len(data)
+        items = list(zip(data, lines, strict=True))
+    elif isinstance(data, Mapping):
+        items = [(data, 1 if nodes is None else nodes.start_mark.line + 1)]
+    elif data is None:
+        raise CaseFileError(path, "the file holds no cases")
+    else:
+        raise CaseFileError(path, "expected a case (a mapping) or a list of cases, "
+                                  f"got {_kind(data)}")
+    if not items:
+        raise CaseFileError(path, "the file holds no cases")
+    complaint_files: dict[Path, Mapping[str, Any]] = {}
+    cases = [_case(path, line, item, complaint_files) for item, line in items]
+    return _unique_names(cases)
+
+
+def _read_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(path, f"not UTF-8 text: {exc}") from None
+    except OSError as exc:
+        raise CaseFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CaseFileError(path, f"not valid YAML: {problem}", line) from None
+    except RecursionError:
+        raise CaseFileError(path, "the YAML is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _case(path: Path, line: int, raw: Any,
+          complaint_files: dict[Path, Mapping[str, Any]]) -> Case:
+    def fail(message: str) -> CaseFileError:
+        return CaseFileError(path, message, line)
+
+    if not isinstance(raw, Mapping):
+        raise fail(f"a case is a mapping with name, complaint and expect; got {_kind(raw)}")
+    unknown = sorted(str(k) for k in raw if k not in CASE_KEYS)
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(unknown)}; a case has {', '.join(CASE_KEYS)}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("name: a case needs a non-empty name")
+    name = " ".join(name.split())
+
+    def fail_named(message: str) -> CaseFileError:
+        return fail(f"case {name!r}: {message}")
+
+    has_inline, has_file = "complaint" in raw, "complaint_file" in raw
+    if has_inline == has_file:
+        raise fail_named("give exactly one of complaint or complaint_file")
+    if has_inline:
+        complaint = raw["complaint"]
+        if not isinstance(complaint, Mapping):
+            raise fail_named(f"complaint: expected a mapping, got {_kind(complaint)}")
+    else:
+        complaint = _complaint_file(path, raw["complaint_file"], complaint_files, fail_named)
+    now = _now(raw.get("now"), fail_named) if "now" in raw else None
+    if now is None and complaint.get("submitted_at") is None:
+        raise fail_named("the complaint has no submitted_at and the case no now; give one, "
+                         "so the case means the same thing every day it runs")
+    if "expect" not in raw:
+        raise fail_named("expect: missing")
+    expect = _expectation(raw["expect"], fail_named)
+    return Case(name=name, path=path, line=line, complaint=complaint, expect=expect, now=now)
+
+
+def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, Any]],
+                    fail: Any) -> Mapping[str, Any]:
+    if not isinstance(value, str) or not value.strip():
+        raise fail("complaint_file: expected a path relative to the case file")
+    target = (case_path.parent / value).resolve()
+    if target not in cache:
+        try:
+            _, data = _read_yaml(target)
+        except CaseFileError as exc:
+            raise fail(f"complaint_file {value}: {exc.message}") from None
+        if not isinstance(data, Mapping):
+            raise fail(f"complaint_file {value}: expected a complaint (a mapping), "
+                       f"got {_kind(data)}")
+        cache[target] = data
+    return cache[target]
+
+
+def _now(value: Any, fail: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise fail("now: expected an ISO 8601 date and time with a UTC offset") from None
+    if not isinstance(value, datetime):
+        raise fail("now: expected an ISO 8601 date and time with a UTC offset")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise fail("now: the date and time needs a UTC offset, e.g. +08:00")
+    return value
+
+
+def _expectation(raw: Any, fail: Any) -> Expectation:
+    if not isinstance(raw, Mapping):
+        raise fail(f"expect: expected a mapping with {', '.join(EXPECT_KEYS)}; got {_kind(raw)}")
+    unknown = sorted(str(k) for k in raw if k not in EXPECT_KEYS)
+    if unknown:
+        raise fail(f"expect: unknown key(s) {', '.join(unknown)}; "
+                   f"expect has {', '.join(EXPECT_KEYS)}")
+    decision = raw.get("decision")
+    if decision not in _DECISIONS:
+        raise fail(f"expect.decision: expected one of {', '.join(_DECISIONS)}; got {decision!r}")
+    if "reasons" not in raw:
+        raise fail("expect.reasons: missing; list the ids of every failed rule ([] for none)")
+    reasons = raw["reasons"]
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise fail("expect.reasons: expected a list of rule ids")
+    if len(set(reasons)) != len(reasons):
+        raise fail("expect.reasons: a rule id is listed twice")
+    due: Mapping[str, Any] | None = None
+    if "due" in raw and raw["due"] is not None:
+        due = _due(raw["due"], fail)
+    return Expectation(decision=decision, reasons=frozenset(reasons), due_given="due" in raw,
+                       due=due)
+
+
+def _due(raw: Any, fail: Any) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise fail(f"expect.due: expected null or a mapping; got {_kind(raw)}")
+    unknown = sorted(str(k) for k in raw if k not in DUE_KEYS)
+    if unknown:
+        raise fail(f"expect.due: unknown key(s) {', '.join(unknown)}; "
+                   f"due has {', '.join(DUE_KEYS)}")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("earliest", "latest"):
+            out[key] = _date(value, f"expect.due.{key}", fail)
+        elif key == "provisional":
+            if not isinstance(value, bool):
+                raise fail("expect.due.provisional: expected true or false")
+            out[key] = value
+        elif key == "business_days":
+            if (not isinstance(value, list) or len(value) != 2
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+                raise fail("expect.due.business_days: expected two whole numbers, e.g. [1, 3]")
+            out[key] = tuple(value)
+        else:
+            if not isinstance(value, str):
+                raise fail(f"expect.due.{key}: expected text")
+            out[key] = value
+    return out
+
+
+def _date(value: Any, where: str, fail: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise fail(f"{where}: expected a date, YYYY-MM-DD")
+
+
+def _unique_names(cases: list[Case]) -> list[Case]:
+    """Give repeated names a suffix, so every case can be told apart in a report."""
+    seen: dict[str, int] = {}
+    out = []
+    for case in cases:
+        count = seen.get(case.name, 0) + 1
+        seen[case.name] = count
+        if count > 1:
+            case = Case(name=f"{case.name} [{count}]", path=case.path, line=case.line,
+                        complaint=case.complaint, expect=case.expect, now=case.now)
+        out.append(case)
+    return out
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def run_case(policy: Policy, case: Case) -> Outcome:
+    """Judge the case's complaint and compare the verdict with what the case expects."""
+    known = frozenset(r.id for r in policy.catalog)
+    try:
+        verdict = policy.evaluate(case.complaint, now=case.now)
+    except InvalidComplaint as exc:
+        lines = ["the complaint is invalid, so there is no verdict:"]
+        lines += [f"  {p}" for p in exc.problems]
+        return Outcome(case=case, verdict=None, mismatches=tuple(lines), known_rules=known)
+    return Outcome(case=case, verdict=verdict, mismatches=compare(case.expect, verdict, known),
+                   known_rules=known)
+
+
+def compare(expect: Expectation, verdict: Verdict, known_rules: frozenset[str]) -> tuple[str, ...]:
+    """Every way the verdict differs from the expectation, as readable lines."""
+    out: list[str] = []
+    actual_decision = verdict.decision.value
+    if actual_decision != expect.decision:
+        out.append(f"decision: expected {expect.decision}, got {actual_decision}")
+    failed = {r.rule for r in verdict.reasons}
+    missing = sorted(expect.reasons - failed)
+    unexpected = sorted(failed - expect.reasons)
+    if missing or unexpected:
+        out.append("reasons (- expected but did not fail, + failed but not expected):")
+        checked = {c.rule: c.status for c in verdict.checks}
+        for rule in missing:
+            note = ""
+            if rule not in known_rules:
+                note = "  (no rule has this id)"
+            elif rule not in checked:
+                note = f"  (does not apply to {verdict.platform})"
+            elif checked[rule] == "not_applicable":
+                note = "  (not applicable to this complaint)"
+            out.append(f"  - {rule}{note}")
+        out += [f"  + {rule}" for rule in unexpected]
+    if expect.due_given:
+        out += _compare_due(expect.due, verdict)
+    return tuple(out)
+
+
+def _compare_due(expected: Mapping[str, Any] | None, verdict: Verdict) -> list[str]:
+    actual = verdict.due
+    if expected is None:
+        if actual is None:
+            return []
+        return [f"due: expected none, got {actual.earliest} .. {actual.latest}"
+                f"{' (provisional)' if actual.provisional else ''}"]
+    if actual is None:
+        shown = " .. ".join(str(expected[k]) for k in ("earliest", "latest") if k in expected)
+        return [f"due: expected {shown or 'a window'}, got none"]
+    out = []
+    for key, want in expected.items():
+        got = getattr(actual, key)
+        if got != want:
+            out.append(f"due.{key}: expected {_show(want)}, got {_show(got)}")
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def run_files(policy: Policy, paths: Sequence[Path]) -> Iterator[Outcome | CaseFileError]:
+    """Run every case of every file, yielding each outcome, or the error of an unreadable file."""
+    for path in paths:
+        try:
+            cases = load_cases(path)
+        except CaseFileError as exc:
+            yield exc
+            continue
+        for case in cases:
+            yield run_case(policy, case)
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A rule that no passing case shows failing, or passing, on one platform group."""
+
+    rule: str
+    group: str
+    lacks: tuple[str, ...]  # "failing" and/or "passing"
+
+    def __str__(self) -> str:
+        return f"{self.rule} on {self.group}: no {' and no '.join(self.lacks)} case"
+
+
+def coverage_gaps(policy: Policy, verdicts: Iterable[Verdict]) -> list[Gap]:
+    """Rules lacking a case where they fail, or one where they are checked and pass, per group.
+
+    Only verdicts of cases that matched their expectation should be given: a case that fails
+    proves nothing about the rule it was meant to exercise.
+    """
+    seen: dict[tuple[str, str], set[str]] = {}
+    for verdict in verdicts:
+        group = policy.platforms[verdict.platform].group
+        for check in verdict.checks:
+            seen.setdefault((check.rule, group), set()).add(check.status)
+    gaps = []
+    for info in policy.catalog:
+        groups = sorted({policy.platforms[p].group for p in info.platforms})
+        for group in groups:
+            statuses = seen.get((info.id, group), set())
+            lacks = tuple(s for s, status in (("failing", "failed"), ("passing", "passed"))
+                          if status not in statuses)
+            if lacks:
+                gaps.append(Gap(rule=info.id, group=group, lacks=lacks))
+    return gaps
