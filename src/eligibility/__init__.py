@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError, Problem
 from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
 from .policy import Policy, RuleInfo, load_policy
@@ -42,6 +43,7 @@ def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
 
 
 __all__ = [
+    "AppealDeadline",
     "Check",
     "Complaint",
     "Decision",

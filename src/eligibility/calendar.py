@@ -1,101 +1,209 @@
 """Business days and due windows on an official calendar.
 
-One calendar per jurisdiction, built once per loaded policy. ``holidays`` knows the public
-holidays and, for China, the weekend days the State Council declares as make-up working days;
-the jurisdiction file can add days on top of it (a schedule announced after the library's
-release), and says through which year the official schedule is known, so that a window reaching
-past it is marked provisional rather than presented as certain.
+A due window is the one date a filer plans around, so a wrong day is a missed deadline. One
+calendar per jurisdiction is built once per loaded policy and reused by every evaluation.
+``holidays`` supplies the public holidays and, for China, the weekend days the State Council
+declares as make-up working days; the jurisdiction file can add days on top of it (a schedule
+announced after the installed library was released) and says which years' schedules are
+official, so that a window reaching outside them is marked provisional rather than presented as
+certain.
 
-Each year's days off are computed once, on first use, into a set: a window is then a short walk
-over a few dates with set lookups.
+Each year is turned, once and on first use, into the sorted day numbers of its working days. A
+window is then one binary search and two lookups, whatever the holidays around it.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
 
-from .jurisdictions import CalendarSpec
+if TYPE_CHECKING:
+    from .jurisdictions import CalendarSpec
 
 
 class CalendarRangeError(ValueError):
     """A date outside the years the calendar can answer for."""
 
 
-@dataclass(frozen=True)
+class CalendarSpecError(ValueError):
+    """A calendar section that cannot be trusted: unknown code, days out of range, or a
+    checkpoint the installed ``holidays`` release contradicts."""
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
+    """The first and last day the platform should answer by, and whether that is certain."""
+
     earliest: date
     latest: date
     provisional: bool
 
 
+def supported_years(code: str) -> tuple[int, int]:
+    """The first and last year ``holidays`` can build for a country code."""
+    try:
+        source = _holidays.country_holidays(code, years=())
+    except NotImplementedError:
+        raise CalendarSpecError(f"the holidays library has no calendar {code!r}") from None
+    return int(source.start_year), int(source.end_year)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The calendar date of an instant in a time zone; a naive instant has no such date."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("must carry a UTC offset or time zone")
+    return moment.astimezone(zone).date()
+
+
 class BusinessCalendar:
+    """Working days of one jurisdiction: ``holidays`` plus the file's extra days."""
+
     def __init__(self, code: str, spec: CalendarSpec) -> None:
         self.code = code
         self.spec = spec
         self.timezone = ZoneInfo(spec.timezone)
-        self._source = _holidays.country_holidays(spec.holidays, years=())
-        self.first_year: int = int(getattr(self._source, "start_year", date.min.year))
-        self.last_year: int = int(getattr(self._source, "end_year", date.max.year))
-        self._extra_off = {d.date for d in spec.extra_holidays}
-        self._extra_on = {d.date for d in spec.extra_working_days}
-        self._off: dict[int, frozenset[date]] = {}
+        self.first_year, self.last_year = supported_years(spec.holidays)
+        self._extra_off = frozenset(d.date for d in spec.extra_holidays)
+        self._extra_on = frozenset(d.date for d in spec.extra_working_days)
+        self._official_from = spec.official_from if spec.official_from is not None else 0
+        self._official_through = spec.official_through
+        # year -> ordinals of its working days, ascending. Written only under the lock, each
+        # entry complete before it is published; a reader sees a whole year or none.
+        self._years: dict[int, tuple[int, ...]] = {}
         self._lock = threading.Lock()
 
-    def _days_off(self, year: int) -> frozenset[date]:
-        cached = self._off.get(year)
-        if cached is not None:
-            return cached
+    def __repr__(self) -> str:
+        return f"<BusinessCalendar {self.code} official {self.spec.official_through}>"
+
+    # -- the per-year tables --
+
+    def _working(self, year: int) -> tuple[int, ...]:
+        days = self._years.get(year)
+        return days if days is not None else self._build(year)
+
+    def _build(self, year: int) -> tuple[int, ...]:
         if not self.first_year <= year <= self.last_year:
             raise CalendarRangeError(
-                f"the {self.code} calendar covers {self.first_year} to {self.last_year}; "
-                f"{year} is outside it"
+                f"the {self.code} calendar covers the years {self.first_year} to "
+                f"{self.last_year}; {year} is outside them"
             )
         with self._lock:
-            cached = self._off.get(year)
-            if cached is not None:
-                return cached
+            days = self._years.get(year)
+            if days is not None:  # another thread built it while this one waited
+                return days
             source = _holidays.country_holidays(self.spec.holidays, years=year)
-            off: set[date] = set()
-            day = date(year, 1, 1)
-            while day.year == year:
-                if not source.is_working_day(day):
-                    off.add(day)
-                day += timedelta(days=1)
-            off |= {d for d in self._extra_off if d.year == year}
-            off -= self._extra_on
-            result = frozenset(off)
-            self._off[year] = result
-            return result
+            working: list[int] = []
+            for day in _days_of(year):
+                if day in self._extra_on:
+                    is_working = True
+                elif day in self._extra_off:
+                    is_working = False
+                else:
+                    is_working = bool(source.is_working_day(day))
+                if is_working:
+                    working.append(day.toordinal())
+            days = tuple(working)
+            self._years[year] = days
+            return days
+
+    # -- questions --
 
     def is_working_day(self, day: date) -> bool:
-        return day not in self._days_off(day.year)
+        days = self._working(day.year)
+        ordinal = day.toordinal()
+        index = bisect_right(days, ordinal)
+        return index > 0 and days[index - 1] == ordinal
 
     def nth_working_day_after(self, day: date, n: int) -> date:
         """The n-th working day strictly after ``day`` (n >= 1)."""
         if n < 1:
             raise ValueError("n counts from 1")
-        found = 0
-        try:
-            while True:
-                day += timedelta(days=1)
-                if day not in self._days_off(day.year):
-                    found += 1
-                    if found == n:
-                        return day
-        except OverflowError:
-            raise CalendarRangeError(f"no {n}th working day after {day} on the calendar") from None
+        year = day.year
+        days = self._working(year)
+        index = bisect_right(days, day.toordinal()) + n - 1
+        while index >= len(days):
+            index -= len(days)
+            year += 1
+            days = self._working(year)
+        return date.fromordinal(days[index])
+
+    def working_day_on_or_after(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the next one."""
+        return self.nth_working_day_after(day - timedelta(days=1), 1)
 
     def is_official(self, year: int) -> bool:
-        return year <= self.spec.official_through
+        """Whether the file says the official schedule of ``year`` is in the calendar."""
+        return self._official_from <= year <= self._official_through
+
+    def is_official_span(self, first: date, last: date) -> bool:
+        """Whether every day from ``first`` to ``last`` lies in an official year."""
+        return self.is_official(first.year) and self.is_official(last.year)
 
     def window(self, day0: date, first: int, last: int) -> Window:
-        """The ``first``-th to ``last``-th working days after day 0."""
-        earliest = self.nth_working_day_after(day0, first)
-        latest = self.nth_working_day_after(earliest, last - first) if last > first else earliest
-        provisional = latest.year > self.spec.official_through
+        """The ``first``-th to ``last``-th working days after day 0.
+
+        Provisional when any day from day 0 to the latest day lies in a year whose schedule
+        is not official: the days are still counted, on the library's estimate.
+        """
+        if not 1 <= first <= last:
+            raise ValueError("a window needs 1 <= first <= last")
+        year = day0.year
+        days = self._years.get(year)
+        if days is None:
+            days = self._build(year)
+        index = bisect_right(days, day0.toordinal())
+        if index + last <= len(days):
+            earliest = date.fromordinal(days[index + first - 1])
+            latest = date.fromordinal(days[index + last - 1])
+        else:  # the window runs into the next year
+            earliest = self.nth_working_day_after(day0, first)
+            latest = self.nth_working_day_after(day0, last)
+        provisional = not (self._official_from <= year
+                           and latest.year <= self._official_through)
         return Window(earliest, latest, provisional)
+
+
+def _days_of(year: int) -> Iterator[date]:
+    day = date(year, 1, 1)
+    step = timedelta(days=1)
+    while day.year == year:
+        yield day
+        day += step
+
+
+def check_spec(spec: CalendarSpec) -> None:
+    """Refuse a calendar section whose days cannot be honoured or whose checkpoints the
+    installed ``holidays`` release contradicts (a release older than the schedules the file
+    calls official would otherwise give wrong windows without a word)."""
+    first_year, last_year = supported_years(spec.holidays)
+    for label, days in (("extra_holidays", spec.extra_holidays),
+                        ("extra_working_days", spec.extra_working_days),
+                        ("checkpoints", spec.checkpoints)):
+        for item in days:
+            if not first_year <= item.date.year <= last_year:
+                raise CalendarSpecError(
+                    f"{label}: {item.date} is outside the years the {spec.holidays} calendar "
+                    f"covers ({first_year} to {last_year})")
+    if not spec.checkpoints:
+        return
+    calendar = BusinessCalendar("check", spec)
+    for point in spec.checkpoints:
+        found = calendar.is_working_day(point.date)
+        if found != point.working:
+            said = "a working day" if point.working else "a day off"
+            raise CalendarSpecError(
+                f"checkpoints: {point.date} is {said} by {point.source}, but the installed "
+                f"holidays release ({_version()}) says otherwise; upgrade holidays, or add "
+                "the day to extra_holidays / extra_working_days")
+
+
+def _version() -> str:
+    version: Any = getattr(_holidays, "__version__", "unknown")
+    return str(version)

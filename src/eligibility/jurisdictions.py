@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
+from .calendar import CalendarSpecError, check_spec
 from .models import IPRight, PatentKind, RightType
 from .terms import add_months, term_end
 
@@ -22,6 +24,11 @@ TerritoryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}$")]
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    """A validation error whose text is shown as is (no template braces interpreted)."""
+    return PydanticCustomError("policy_data", "{message}", {"message": message})
 
 
 class OfficeSpec(_Spec):
@@ -49,18 +56,51 @@ class GraceSpec(_Spec):
 
 
 class CalendarDay(_Spec):
+    """A day the file adds on top of ``holidays``, with the notice that declared it."""
+
     date: date
-    name: str
-    source: str | None = None
+    name: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class CalendarCheckpoint(_Spec):
+    """A day whose status an official notice states, checked against ``holidays`` at load."""
+
+    date: date
+    working: bool
+    source: str = Field(min_length=1)
 
 
 class CalendarSpec(_Spec):
+    """Business-day settings of a jurisdiction; see docs/calendar.md."""
+
     timezone: str
     holidays: str
+    official_from: int | None = Field(default=None, ge=1900, le=2200)
     official_through: int = Field(ge=1900, le=2200)
-    source: str
+    source: str = Field(min_length=1)
     extra_holidays: list[CalendarDay] = Field(default_factory=list)
     extra_working_days: list[CalendarDay] = Field(default_factory=list)
+    checkpoints: list[CalendarCheckpoint] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarSpec:
+        if self.official_from is not None and self.official_from > self.official_through:
+            raise _invalid("official_from is after official_through")
+        seen: dict[date, str] = {}
+        for label, days in (("extra_holidays", self.extra_holidays),
+                            ("extra_working_days", self.extra_working_days)):
+            for day in days:
+                if day.date in seen:
+                    where = ("twice" if seen[day.date] == label
+                             else f"in both {seen[day.date]} and {label}")
+                    raise _invalid(f"{day.date} is listed {where}")
+                seen[day.date] = label
+        try:
+            check_spec(self)
+        except CalendarSpecError as exc:
+            raise _invalid(str(exc)) from None
+        return self
 
 
 class AppealSpec(_Spec):
@@ -69,7 +109,15 @@ class AppealSpec(_Spec):
     days: int = Field(ge=1, le=365)
     day_kind: Literal["calendar", "business"]
     in_force_from: date | None = None
-    source: str
+    source: str = Field(min_length=1)
+    last_day_moves_past_days_off: bool = False
+    counting_source: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _cited(self) -> AppealSpec:
+        if self.last_day_moves_past_days_off and self.counting_source is None:
+            raise _invalid("last_day_moves_past_days_off needs a counting_source")
+        return self
 
 
 class JurisdictionSpec(_Spec):
@@ -82,6 +130,14 @@ class JurisdictionSpec(_Spec):
     renewal_grace: list[GraceSpec] = Field(default_factory=list)
     calendar: CalendarSpec | None = None
     appeal: AppealSpec | None = None
+
+    @model_validator(mode="after")
+    def _appeal_has_calendar(self) -> JurisdictionSpec:
+        if self.appeal is not None and self.calendar is None and (
+                self.appeal.day_kind == "business" or self.appeal.last_day_moves_past_days_off):
+            raise _invalid("appeal: counting business days or moving past days off needs a "
+                           "calendar: section in the same file")
+        return self
 
 
 @dataclass(frozen=True)

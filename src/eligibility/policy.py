@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import conditions, engine
+from . import appeal, conditions, engine
 from ._yaml import YAMLError, load_yaml
+from .appeal import AppealDeadline
 from .calendar import BusinessCalendar, CalendarRangeError
 from .conditions import Condition, ConditionError
 from .errors import InvalidComplaint, PolicyError, Problem
@@ -205,6 +206,12 @@ class Policy:
 
     def rules_for(self, platform: str) -> tuple[CompiledRule, ...]:
         return self._programs[platform].rules
+
+    def appeal_deadline(self, platform: str, forwarded_at: datetime | str) -> AppealDeadline:
+        """The last day to act once a seller's counter-notice reaches the complainant, or why
+        there is none; a bad platform or a naive time raises InvalidComplaint naming it."""
+        return appeal.deadline(platform, forwarded_at, platforms=self.platforms,
+                               jurisdictions=self.jurisdictions, calendars=self.calendars)
 
 
 def _now(now: datetime | None) -> datetime:
