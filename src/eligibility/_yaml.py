@@ -1,7 +1,9 @@
 """Safe YAML reading for policy files, complaints and case fixtures.
 
 PyYAML's safe loader already refuses to build objects, but it silently keeps the last of two
-duplicate keys; in a rule file that hides a mistake, so duplicates are an error here.
+duplicate keys (in a rule file that hides a mistake), raises a bare ValueError for an impossible
+date such as 2026-13-01, and recurses without bound on deep nesting. Here all of those become one
+error type with a short message that says where.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Any
 import yaml
 
 
-class DuplicateKeyError(yaml.constructor.ConstructorError):
-    pass
+class YAMLError(ValueError):
+    """The text is not YAML this project can read; the message names line and column."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -23,25 +25,30 @@ class _StrictLoader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in seen
-            except TypeError:
-                duplicate = False
-            if duplicate:
-                raise DuplicateKeyError(
-                    None,
-                    None,
-                    f"duplicate key {key!r}",
-                    key_node.start_mark,
-                )
+            duplicate = False
             with contextlib.suppress(TypeError):
+                duplicate = key in seen
                 seen.add(key)
+            if duplicate:
+                mark = key_node.start_mark
+                raise YAMLError(f"line {mark.line + 1}, column {mark.column + 1}: "
+                                f"duplicate key {key!r}")
         return super().construct_mapping(node, deep=deep)
 
 
 def load_yaml(text: str) -> Any:
     """Parse YAML (or JSON, a subset of it) without running code and without duplicate keys."""
-    return yaml.load(text, Loader=_StrictLoader)
-
-
-YAMLError = yaml.YAMLError
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - the loader is a SafeLoader
+    except YAMLError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise YAMLError(f"{where}{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YAMLError(str(exc)) from None
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp that is not a real date
+        raise YAMLError(f"a value cannot be read: {exc}") from None
+    except RecursionError:
+        raise YAMLError("the document is nested too deeply") from None

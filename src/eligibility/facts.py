@@ -142,7 +142,8 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "identity.unnamed": unnamed,
         "identity.matching": matching,
         "identity.accepted_types": sorted(accepted_types),
-        "identity.holder_names": [d.holder_name for d in current if d.holder_name is not None],
+        "identity.holder_names": sorted({d.holder_name for d in current
+                                         if d.holder_name is not None}),
         "authorization.supplied": letter is not None,
         "authorization.issued_by": letter.issued_by if letter else None,
         "authorization.issued_to": letter.issued_to if letter else None,
@@ -156,7 +157,7 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "infringement.kind": complaint.infringement.kind,
         "listings.count": len(listings),
         "listings.off_platform": len(off),
-        "listings.off_platform_urls": off[:MAX_REPORTED_URLS],
+        "listings.off_platform_urls": sorted(off)[:MAX_REPORTED_URLS],
         "window.latest": window.latest if window else None,
     }
     engine: dict[str, Any] = {}

@@ -9,6 +9,7 @@ durable_rules rulesets (named afresh, so several policies live side by side in o
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import appeal, conditions, engine
 from ._yaml import YAMLError, load_yaml
@@ -44,7 +45,7 @@ class _Spec(BaseModel):
 
 
 class RuleSpec(_Spec):
-    id: str = Field(pattern=RULE_ID)
+    id: str
     title: str = Field(min_length=1)
     applies_to: list[str] = Field(min_length=1)
     severity: Severity
@@ -56,6 +57,14 @@ class RuleSpec(_Spec):
     report: list[str] = Field(default_factory=list)
     effective_from: date | None = None
     effective_until: date | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _stable_id(cls, value: str) -> str:
+        if not re.fullmatch(RULE_ID, value):
+            raise ValueError("a rule id is lower-case words joined by dots and hyphens, "
+                             "e.g. right.not-in-force")
+        return value
 
 
 class RulesFile(_Spec):
@@ -513,6 +522,7 @@ def _validate(model: type[Any], raw: Any, path: Path, rule: str | None = None) -
         err = exc.errors(include_url=False)[0]
         loc = ".".join(str(p) for p in err["loc"])
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        message = message.removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise PolicyError(str(path), f"{loc or 'file'}: {message}{more}", rule=rule) from None
 
