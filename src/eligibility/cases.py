@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ._yaml import YAMLError, _StrictLoader
+from ._yaml import YAMLError, load_yaml
 from .errors import InvalidComplaint
 from .models import Decision, Verdict
 from .policy import Policy
@@ -131,26 +131,18 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def _read_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
+    """The file's data, and its node tree for the line numbers that reports point at."""
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseFileError(path, f"not UTF-8 text: {exc}") from None
     except OSError as exc:
         raise CaseFileError(path, f"cannot be read: {exc.strerror or exc}") from None
-    loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = load_yaml(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CaseFileError(path, f"not valid YAML: {problem}", line) from None
-    except RecursionError:
-        raise CaseFileError(path, "the YAML is nested too deeply") from None
-    finally:
-        loader.dispose()
-    return node, data
+        raise CaseFileError(path, f"not valid YAML: {exc}") from None
+    return yaml.compose(text, Loader=yaml.SafeLoader), data
 
 
 def _kind(value: Any) -> str:

@@ -1,0 +1,103 @@
+"""The rule catalog as Markdown (docs/rules.md), rendered from a loaded policy.
+
+The catalog is generated rather than written so it can never disagree with rules/: a test
+renders it afresh and fails when the committed file differs. Everything shown comes from the
+policy's data, in the policy's own order, so the output is the same byte for byte on every run.
+"""
+
+from __future__ import annotations
+
+from .policy import Policy, RuleInfo
+
+SEVERITY_MEANING = {
+    "blocking": "the complaint is ineligible; no document can fix it",
+    "missing": "the complaint is incomplete; the filer can supply or correct evidence",
+    "warning": "reported only; never changes the decision",
+}
+REGENERATE = "eligibility rules --markdown > docs/rules.md"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _texts(policy: Policy) -> dict[str, tuple[str, str]]:
+    """Each rule's message and remediation, read from the platforms it is compiled for."""
+    out: dict[str, tuple[str, str]] = {}
+    for platform in policy.platforms:
+        for rule in policy.rules_for(platform):
+            out.setdefault(rule.id, (rule.message, rule.remediation))
+    return out
+
+
+def _platform_rows(policy: Policy) -> list[str]:
+    rows = ["| platform | name | group | protection needed in | listing hosts | response window |",
+            "|---|---|---|---|---|---|"]
+    for pid, spec in policy.platforms.items():
+        if spec.response is None:
+            window = "none published"
+        else:
+            first, last = spec.response.business_days
+            window = f"{first}-{last} business days, {spec.response.calendar} calendar"
+        territory = spec.territory or "any recognised office"
+        hosts = ", ".join(f"`{h}`" for h in spec.hosts)
+        rows.append(f"| `{pid}` | {_cell(spec.name)} | `{spec.group}` | {territory} | {hosts} "
+                    f"| {window} |")
+    return rows
+
+
+def _applies(info: RuleInfo) -> str:
+    return ", ".join(f"`{t}`" for t in info.applies_to)
+
+
+def render_markdown(policy: Policy) -> str:
+    """The whole catalog: severities, platforms, a summary table and one section per rule."""
+    texts = _texts(policy)
+    lines = [
+        "# Rule catalog",
+        "",
+        f"<!-- Generated from rules/ by `{REGENERATE}`. Do not edit by hand. -->",
+        "",
+        f"Policy version {policy.version}: {len(policy.catalog)} rules over "
+        f"{len(policy.platforms)} platforms. Rule ids are a public contract: they never change "
+        "meaning once shipped.",
+        "",
+        "## Severities",
+        "",
+        "| severity | when the rule fails |",
+        "|---|---|",
+        *[f"| `{s}` | {meaning} |" for s, meaning in SEVERITY_MEANING.items()],
+        "",
+        "## Platforms",
+        "",
+        *_platform_rows(policy),
+        "",
+        "Groups:",
+        "",
+        *[f"- `{gid}`: {_cell(g.title)}" for gid, g in policy.groups.items()],
+        "",
+        "## Rules",
+        "",
+        "| id | severity | applies to | title |",
+        "|---|---|---|---|",
+        *[f"| [`{r.id}`](#{_anchor(r.id)}) | {r.severity} | {_applies(r)} | {_cell(r.title)} |"
+          for r in policy.catalog],
+    ]
+    current_file = None
+    for info in policy.catalog:
+        if info.file != current_file:
+            current_file = info.file
+            lines += ["", f"## {info.file}"]
+        lines += ["", f"### {info.id}", "", f"**{_cell(info.title)}**, severity `{info.severity}`.",
+                  "", f"- Applies to: {_applies(info)} (platforms: "
+                  f"{', '.join(f'`{p}`' for p in info.platforms) or 'none'})"]
+        if info.id in texts:
+            message, remediation = texts[info.id]
+            lines += [f"- Message: {_cell(message)}", f"- Remedy: {_cell(remediation)}"]
+        lines.append(f"- Source: {_cell(info.source)}")
+    return "\n".join(lines) + "\n"
+
+
+def _anchor(rule_id: str) -> str:
+    """The heading anchor GitHub-style renderers give ``### rule.id``: dots are dropped."""
+    return "".join(ch for ch in rule_id.lower() if ch.isalnum() or ch in "-_")

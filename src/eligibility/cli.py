@@ -1,0 +1,490 @@
+"""The ``eligibility`` command: check complaints, run case fixtures, show and lint the policy.
+
+A thin face over the library: every judgement comes from a loaded Policy. What this module adds
+is reading files, choosing the policy folders, wording the output for people (or JSON for
+programs), and exit codes a CI job can act on:
+
+- 0: every complaint is eligible, every case passed, the policy is sound;
+- 1: a complaint is incomplete or ineligible, or a case failed, or ``--coverage`` found gaps;
+- 2: the input or the policy could not be read (a clear message, never a traceback);
+- 3: an internal error (a bug): reported in one line, so scripts can tell it from the above.
+
+The HTTP server is imported only inside ``serve``: checking a complaint must not need (or pay
+for importing) the optional web stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from ._yaml import YAMLError, load_yaml
+from .errors import InvalidComplaint, PolicyError
+from .models import Verdict
+from .policy import Policy, load_policy
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+STDIN = "-"
+
+_DECISION_COLOURS = {"eligible": "green", "incomplete": "yellow", "ineligible": "red"}
+_SEVERITY_COLOURS = {"blocking": "red", "missing": "yellow", "warning": "cyan"}
+
+
+class Failure(click.ClickException):
+    """A problem with what the user gave us: printed as one clear message, exit status 2."""
+
+    exit_code = EXIT_INVALID
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"eligibility: {self.format_message()}", err=True)
+
+
+@dataclass
+class State:
+    """What the group-level options chose; the policy is loaded on first use, once."""
+
+    rules: Path | None = None
+    jurisdictions: Path | None = None
+    _policy: Policy | None = field(default=None, repr=False)
+
+    def policy(self) -> Policy:
+        if self._policy is None:
+            try:
+                self._policy = load_policy(self.rules, self.jurisdictions)
+            except PolicyError as exc:
+                raise Failure(f"the policy cannot be loaded: {exc}") from None
+        return self._policy
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def parse_aware(value: str, what: str) -> datetime:
+    """An ISO 8601 date and time that must carry a UTC offset (day 0 depends on it)."""
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time, e.g. "
+                                 "2026-03-02T10:00:00+08:00", param_hint=what) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise click.BadParameter(f"{value!r} has no UTC offset; add one, e.g. +08:00",
+                                 param_hint=what)
+    return parsed
+
+
+def _aware_option(ctx: click.Context, param: click.Parameter, value: str | None,
+                  ) -> datetime | None:
+    if value is None:
+        return None
+    hint = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+    return parse_aware(value, hint)
+
+
+_folder = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+
+
+class _Group(click.Group):
+    """The command group; a bug in a command is reported in one line, with its own status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException, OSError):
+            raise  # click reports these itself (OSError: a closed pipe, e.g. `| head`)
+        except Exception as exc:
+            raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
+
+
+class InternalError(Failure):
+    exit_code = EXIT_INTERNAL
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--rules", type=_folder, default=None, metavar="DIR",
+              help="Rules folder to use instead of the packaged policy's.")
+@click.option("--jurisdictions", type=_folder, default=None, metavar="DIR",
+              help="Jurisdictions folder to use instead of the packaged policy's.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the output (default: only on a terminal, and not when NO_COLOR is set).")
+@click.version_option(__version__, prog_name="eligibility")
+@click.pass_context
+def cli(ctx: click.Context, rules: Path | None, jurisdictions: Path | None,
+        color: bool | None) -> None:
+    """Decide whether IP takedown complaints are eligible, and test the policy that decides."""
+    if color is None and os.environ.get("NO_COLOR"):
+        color = False
+    ctx.color = color
+    ctx.obj = State(rules=rules, jurisdictions=jurisdictions)
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One complaint read from the input: where it came from and the data (or why not)."""
+
+    label: str
+    data: Any = None
+    error: str | None = None
+
+
+def _read_source(name: str) -> str:
+    if name == STDIN:
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(name).read_bytes()
+        except OSError as exc:
+            raise ValueError(f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text: str = raw.decode("utf-8-sig")
+        return text
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text: {exc}") from None
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def parse_document(text: str, name: str) -> Any:
+    """JSON or YAML, chosen by the file name or, failing that, by the first character.
+
+    JSON is read by a JSON parser (not as YAML) so its errors point at JSON positions; both
+    refuse duplicate keys, which would otherwise silently keep one of two values.
+    """
+    looks_json = name.endswith(".json") or text.lstrip()[:1] in ("{", "[")
+    if looks_json:
+        try:
+            return json.loads(text, object_pairs_hook=_reject_duplicates)
+        except json.JSONDecodeError as exc:
+            if name.endswith(".json"):
+                raise ValueError(f"not valid JSON: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+    try:
+        return load_yaml(text)
+    except YAMLError as exc:
+        raise ValueError(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _items(names: Sequence[str]) -> Iterator[_Item]:
+    for name in names:
+        label = "<stdin>" if name == STDIN else name
+        try:
+            data = parse_document(_read_source(name), name)
+        except ValueError as exc:
+            yield _Item(label, error=str(exc))
+            continue
+        if isinstance(data, list):
+            if not data:
+                yield _Item(label, error="the list holds no complaints")
+            for index, entry in enumerate(data):
+                yield _Item(f"{label}[{index}]", entry)
+        else:
+            yield _Item(label, data)
+
+
+def _facts_text(facts: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
+                     for k, v in facts.items())
+
+
+def render_verdict(label: str, verdict: Verdict) -> str:
+    """A verdict for a person: decision first, then each reason with its fix, then the window."""
+    decision = verdict.decision.value
+    head = click.style(decision.upper(), fg=_DECISION_COLOURS[decision], bold=True)
+    lines = [f"{label}: {head} on {verdict.platform} (day 0: {verdict.day0})"]
+    for reason in verdict.reasons:
+        severity = click.style(f"{reason.severity:<8}", fg=_SEVERITY_COLOURS[reason.severity])
+        lines.append(f"  {severity} {click.style(reason.rule, bold=True)}")
+        lines.append(f"           {reason.message}")
+        lines.append(f"           fix: {reason.remediation}")
+        if reason.facts:
+            lines.append(f"           facts: {_facts_text(reason.facts)}")
+        lines.append(f"           source: {reason.source}")
+    if verdict.due is not None:
+        due = verdict.due
+        first, last = due.business_days
+        note = " PROVISIONAL (a year's official holiday schedule is not yet known)" \
+            if due.provisional else ""
+        lines.append(f"  answer due between {due.earliest} and {due.latest} (business days "
+                     f"{first}-{last} after day 0, {due.calendar} calendar, {due.timezone}){note}")
+    counts = {s: sum(1 for c in verdict.checks if c.status == s)
+              for s in ("passed", "failed", "not_applicable")}
+    lines.append(f"  {len(verdict.checks)} rules checked: {counts['passed']} passed, "
+                 f"{counts['failed']} failed, {counts['not_applicable']} not applicable; "
+                 f"policy {verdict.policy.version} {verdict.policy.digest[:19]}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE|-...",
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the verdict JSON, one line per complaint (JSON Lines).")
+@click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
+              help="Submission time for complaints without submitted_at (ISO 8601 with offset).")
+@pass_state
+def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | None) -> None:
+    """Judge complaints (JSON or YAML files, or - for standard input).
+
+    A file may hold one complaint or a list of them. With --json, each complaint gives one line:
+    its verdict, or {"source", "error", "problems"} when it could not be read.
+    Exit 0 when all are eligible, 1 when any is incomplete or ineligible, 2 when any is invalid.
+    """
+    policy = state.policy()
+    worst = EXIT_OK
+    for number, item in enumerate(_items(files)):
+        problems: list[dict[str, str]] | None = None
+        if item.error is not None:
+            problems = [{"path": "", "message": item.error}]
+        else:
+            try:
+                verdict = policy.evaluate(item.data, now=now)
+            except InvalidComplaint as exc:
+                problems = exc.errors()
+        if problems is not None:
+            worst = EXIT_INVALID
+            _report_invalid(item.label, problems, as_json)
+            continue
+        if verdict.decision.value != "eligible":
+            worst = max(worst, EXIT_FAILED)
+        if as_json:
+            click.echo(verdict.model_dump_json())
+        else:
+            click.echo(("\n" if number else "") + render_verdict(item.label, verdict))
+    sys.exit(worst)
+
+
+def _report_invalid(label: str, problems: list[dict[str, str]], as_json: bool) -> None:
+    lines = [f"eligibility: {label}: invalid complaint, no verdict:"]
+    lines += [f"  {p['path'] or '(complaint)'}: {p['message']}" for p in problems]
+    click.echo("\n".join(lines), err=True)
+    if as_json:
+        click.echo(json.dumps({"source": label, "error": "invalid complaint",
+                               "problems": problems}, ensure_ascii=False))
+
+
+# --- test --------------------------------------------------------------------------------------
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", is_flag=True,
+              help="Also list rules lacking a failing or a passing case on a platform group "
+                   "they apply to; exit 1 if any.")
+@pass_state
+def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
+    """Run case fixtures (*.case.yaml files, or folders searched for them).
+
+    Prints a line and a diff for each failing case, then a summary. Exit 0 when every case
+    passes, 1 when any fails (or --coverage finds gaps), 2 when a case file cannot be read.
+    """
+    from .cases import CaseFileError, coverage_gaps, find_case_files, run_files
+
+    try:
+        case_files = find_case_files(paths)
+    except CaseFileError as exc:
+        raise Failure(str(exc)) from None
+    if not case_files:
+        raise Failure("no case files (*.case.yaml) under " + ", ".join(str(p) for p in paths))
+    policy = state.policy()
+    passed: list[Verdict] = []
+    failed = broken = 0
+    for outcome in run_files(policy, case_files):
+        if isinstance(outcome, CaseFileError):
+            broken += 1
+            click.echo(click.style("ERROR ", fg="red", bold=True) + str(outcome))
+        elif outcome.passed:
+            assert outcome.verdict is not None
+            passed.append(outcome.verdict)
+        else:
+            failed += 1
+            case = outcome.case
+            click.echo(click.style("FAIL ", fg="red", bold=True) + f"{case.where}: {case.name}")
+            for line in outcome.mismatches:
+                click.echo(f"    {line}")
+    total = len(passed) + failed
+    summary = f"{total} case(s) in {len(case_files)} file(s): {len(passed)} passed, {failed} failed"
+    if broken:
+        summary += f", {broken} unreadable file(s)"
+    click.echo(summary)
+    status = EXIT_INVALID if broken else (EXIT_FAILED if failed else EXIT_OK)
+    if coverage:
+        gaps = coverage_gaps(policy, passed)
+        if gaps:
+            click.echo(f"coverage: {len(gaps)} gap(s) (rule on platform group: what is lacking)")
+            for gap in gaps:
+                click.echo(f"  {gap}")
+            status = max(status, EXIT_FAILED)
+        else:
+            click.echo(f"coverage: each of {len(policy.catalog)} rules has a failing and a "
+                       "passing case on every platform group it applies to")
+    sys.exit(status)
+
+
+# --- rules, schema, lint -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as a JSON list.")
+@click.option("--markdown", is_flag=True, help="Print the catalog as Markdown (docs/rules.md).")
+@pass_state
+def rules(state: State, as_json: bool, markdown: bool) -> None:
+    """List the policy's rules: id, severity, platforms and title."""
+    policy = state.policy()
+    if as_json and markdown:
+        raise Failure("choose one of --json and --markdown")
+    if markdown:
+        from .catalog import render_markdown
+
+        click.echo(render_markdown(policy), nl=False)
+        return
+    if as_json:
+        listing = [{"id": r.id, "title": r.title, "severity": r.severity,
+                    "platforms": list(r.platforms), "applies_to": list(r.applies_to),
+                    "source": r.source, "file": r.file} for r in policy.catalog]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    rows = [("ID", "SEVERITY", "PLATFORMS", "TITLE")]
+    rows += [(r.id, r.severity, ",".join(r.platforms), r.title) for r in policy.catalog]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
+                   + "  " + row[3])
+
+
+@cli.command()
+@pass_state
+def schema(state: State) -> None:
+    """Print the JSON Schema of a complaint under the selected policy."""
+    click.echo(json.dumps(state.policy().complaint_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.pass_context
+def lint(ctx: click.Context) -> None:
+    """Check a policy's folders (--rules, --jurisdictions) and report every problem found.
+
+    Exit 0 when the policy loads, 2 otherwise, with one line per problem: file, rule, problem.
+    """
+    from .lint import lint as lint_policy
+
+    state = ctx.find_object(State)
+    assert state is not None  # the group always sets it
+    result = lint_policy(state.rules, state.jurisdictions)
+    if result.policy is None:
+        for problem in result.problems:
+            rule = f": rule {problem.rule}" if problem.rule else ""
+            click.echo(f"{problem.file}{rule}: {problem.problem}", err=True)
+        click.echo(f"eligibility: {len(result.problems)} problem(s) found", err=True)
+        sys.exit(EXIT_INVALID)
+    policy = result.policy
+    click.echo(f"ok: {len(policy.catalog)} rules, {len(policy.platforms)} platforms, "
+               f"{len(policy.jurisdictions.by_code)} jurisdictions from {policy.rules_dir} and "
+               f"{policy.jurisdictions_dir}; policy {policy.version} {policy.digest}")
+
+
+# --- serve, appeal-deadline --------------------------------------------------------------------
+
+_SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+@pass_state
+def serve(state: State, host: str, port: int, workers: int) -> None:
+    """Run the HTTP service (needs the 'server' extra: pip install 'eligibility[server]')."""
+    try:
+        from . import server
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in _SERVER_PACKAGES:
+            raise Failure(f"the HTTP service needs the 'server' extra ({missing} is not "
+                          "installed): pip install 'eligibility[server]'") from None
+        if exc.name == f"{__package__}.server":
+            raise Failure("this installation has no HTTP service") from None
+        raise
+    if state.rules is not None or state.jurisdictions is not None:
+        state.policy()  # a bad policy is reported here, before a server starts
+    try:
+        server.serve(rules_dir=state.rules, jurisdictions_dir=state.jurisdictions,
+                     host=host, port=port, workers=workers)
+    except PolicyError as exc:
+        raise Failure(f"the policy cannot be loaded: {exc}") from None
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
+@cli.command("appeal-deadline")
+@click.argument("platform")
+@click.argument("forwarded_at", metavar="DATETIME", callback=_aware_option)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@pass_state
+def appeal_deadline(state: State, platform: str, forwarded_at: datetime, as_json: bool) -> None:
+    """The last day to act after a seller's counter-notice, forwarded at DATETIME, reaches you."""
+    policy = state.policy()
+    method = getattr(policy, "appeal_deadline", None)
+    if method is None:
+        raise Failure("this version of the policy engine computes no appeal deadlines")
+    try:
+        answer = method(platform, forwarded_at)
+    except InvalidComplaint as exc:
+        raise Failure("; ".join(str(p) for p in exc.problems)) from None
+    if as_json:
+        click.echo(answer.model_dump_json() if answer is not None else "null")
+        return
+    click.echo(render_appeal(platform, answer))
+
+
+def render_appeal(platform: str, answer: Any) -> str:
+    if answer is None:
+        return f"{platform}: no appeal deadline"
+    head = f"{answer.platform}: counter-notice received {answer.received_on} ({answer.timezone})"
+    if answer.last_day is None:
+        return f"{head}\n  no deadline: {answer.reason}"
+    line = f"  last day to act: {click.style(str(answer.last_day), bold=True)}"
+    if answer.days is not None:
+        line += f" ({answer.days} {answer.day_kind} days"
+        if answer.nominal_last_day not in (None, answer.last_day):
+            line += f"; the count ends on {answer.nominal_last_day}, a day off"
+        line += ")"
+    if answer.provisional:
+        line += " PROVISIONAL (a year's official holiday schedule is not yet known)"
+    lines = [head, line]
+    if answer.source:
+        lines.append(f"  source: {answer.source}")
+    return "\n".join(lines)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the console script and ``python -m eligibility``)."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="eligibility")
