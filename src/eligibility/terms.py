@@ -24,8 +24,14 @@ def add_months(day: date, months: int) -> date:
 
 
 def term_end(start: date, years: int) -> date:
-    """The last day of a term of ``years`` years beginning on ``start``."""
+    """The last day of a term of ``years`` years beginning on ``start``.
+
+    A term that began on 29 February reaches its anniversary on 1 March of a common year, so it
+    runs through 28 February.
+    """
     anniversary = add_months(start, 12 * years)
     if anniversary == date.max:
         return date.max
+    if (start.month, start.day) == (2, 29) and anniversary.day == 28:
+        return anniversary
     return anniversary - timedelta(days=1)
