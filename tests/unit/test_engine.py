@@ -100,7 +100,8 @@ def test_two_policies_live_side_by_side(complaint: dict[str, Any]) -> None:
     assert first.digest == second.digest
     names = {p._programs["taobao"].ruleset.name for p in (first, second)}
     assert len(names) == 2
-    assert first.evaluate(complaint).model_dump_json() == second.evaluate(complaint).model_dump_json()
+    same = first.evaluate(complaint).model_dump_json()
+    assert same == second.evaluate(complaint).model_dump_json()
 
 
 def test_the_host_layer_is_never_loaded() -> None:
