@@ -1,0 +1,435 @@
+"""The HTTP face of the engine: a FastAPI app around one loaded policy, and a way to serve it.
+
+Other services call this before they file a complaint, so it answers every request with either a
+verdict or a problem document that says exactly what was wrong, and never with a traceback. The
+app is thin on purpose: routes read the body under a size limit, hand it to
+:meth:`Policy.evaluate` and send back the verdict's own JSON, so the HTTP answer is byte for byte
+the library's. Request ids, policy headers, API keys and the access log live at the door
+(:mod:`.server_gateway`); settings and their environment variables in :mod:`.server_config`.
+
+The engine holds the GIL for the whole of an evaluation, so a thread pool cannot run two at once;
+a single complaint is judged inline in the event loop, which the benchmark showed to be faster
+than a hop to a worker thread. A batch can take a good fraction of a second, so it goes to a
+thread, which lets the loop keep answering health checks meanwhile. Throughput across cores comes
+from worker processes (``serve(workers=N)``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+try:
+    import uvicorn
+    from fastapi import FastAPI, Request
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.responses import Response
+    from pydantic import BaseModel, Field
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+except ImportError as exc:  # pragma: no cover - depends on how the package was installed
+    raise ImportError("the HTTP service needs the 'server' extra: "
+                      "pip install 'eligibility[server]'") from exc
+
+from . import __version__
+from .errors import InvalidComplaint
+from .models import Verdict
+from .policy import Policy, load_policy
+from .server_config import (
+    ConfigError,
+    ServiceSettings,
+    check_api_keys,
+    merge_api_keys,
+    positive_int,
+    read_api_keys_file,
+    settings_from_environment,
+)
+from .server_gateway import Gateway, exchange_of
+from .server_problems import KINDS, MEDIA_TYPE, TYPE_PREFIX, HTTPProblem
+
+JSON = "application/json"
+FACTORY = "eligibility.server:app_from_environment"
+
+__all__ = ["ConfigError", "app_from_environment", "create_app", "serve"]
+
+
+# --- documentation-only models (the routes send pre-serialised JSON) ---------------------------
+
+
+class FieldProblem(BaseModel):
+    path: str = Field(description="Dotted path of the field, e.g. ip_right.office; '' for the "
+                                  "whole complaint; in a batch, prefixed by nothing (see index)")
+    message: str
+
+
+class ProblemDocument(BaseModel):
+    type: str = Field(description=f"{TYPE_PREFIX}<kind>; one of: " + ", ".join(KINDS))
+    title: str
+    status: int
+    detail: str
+    request_id: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="Every field problem (invalid-complaint only)")
+
+
+class BatchVerdict(BaseModel):
+    index: int = Field(description="Position of the complaint in the request")
+    verdict: Verdict
+
+
+class BatchError(BaseModel):
+    index: int = Field(description="Position of the complaint in the request")
+    errors: list[FieldProblem]
+
+
+class RuleEntry(BaseModel):
+    id: str
+    title: str
+    severity: str
+    platforms: list[str]
+    applies_to: list[str]
+    source: str
+    file: str
+
+
+class RuleCatalog(BaseModel):
+    version: str
+    digest: str
+    rules: list[RuleEntry]
+
+
+class Health(BaseModel):
+    status: str
+
+
+class PolicySummary(BaseModel):
+    version: str
+    digest: str
+    rules: int
+    platforms: list[str]
+
+
+class Readiness(BaseModel):
+    status: str
+    policy: PolicySummary
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    described = dict(reversed(list(KINDS.values())))  # the first kind listed per status
+    return {status: {"model": ProblemDocument, "description": described[status]}
+            for status in statuses}
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
+               max_body_bytes: int = 1_048_576, max_batch: int = 1_000,
+               access_log: bool = True, offload_evaluation: bool = False) -> FastAPI:
+    """Build the service for a loaded policy.
+
+    ``api_keys``: when given, every request outside the health endpoints and the OpenAPI
+    document needs ``Authorization: Bearer <key>``. ``offload_evaluation`` judges single
+    complaints in a worker thread instead of the event loop (slower; kept for measurement).
+    """
+    keys = check_api_keys(api_keys, "api_keys") if api_keys is not None else None
+    max_body = positive_int(max_body_bytes, "max_body_bytes")
+    batch_limit = positive_int(max_batch, "max_batch")
+
+    app = FastAPI(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
+                  description="Is an IP takedown complaint eligible on a marketplace, why not, "
+                              "and by when should the platform answer.")
+    app.state.policy = policy
+    app.add_middleware(Gateway, digest=policy.digest, version=policy.version, api_keys=keys,
+                       max_body_bytes=max_body, access_log=access_log)
+    app.add_exception_handler(HTTPProblem, _problem_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException,
+                              _http_exception_handler)  # type: ignore[arg-type]
+
+    rules_body = json.dumps({
+        "version": policy.version, "digest": policy.digest,
+        "rules": [{"id": r.id, "title": r.title, "severity": r.severity,
+                   "platforms": list(r.platforms), "applies_to": list(r.applies_to),
+                   "source": r.source, "file": r.file} for r in policy.catalog],
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    complaint_schema = policy.complaint_schema()
+    schema_body = json.dumps(complaint_schema, ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+    ready_body = json.dumps({
+        "status": "ready",
+        "policy": {"version": policy.version, "digest": policy.digest,
+                   "rules": len(policy.catalog), "platforms": sorted(policy.platforms)},
+    }, separators=(",", ":")).encode("utf-8")
+    health_body = b'{"status":"ok"}'
+
+    complaint_ref = {"$ref": "#/components/schemas/Complaint"}
+
+    @app.post("/v1/evaluate", summary="Judge one complaint", tags=["evaluation"],
+              response_model=None,
+              responses={200: {"model": Verdict, "description": "The verdict"},
+                         **_problems(400, 401, 413, 415, 422, 500)},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  JSON: {"schema": complaint_ref}}}})
+    async def evaluate(request: Request) -> Response:
+        data = await _read_json(request, max_body)
+        if offload_evaluation:
+            verdict = await run_in_threadpool(_judge, policy, data)
+        else:
+            verdict = _judge(policy, data)
+        exchange_of(request.scope).decision = verdict.decision.value
+        return Response(verdict.model_dump_json().encode("utf-8"), media_type=JSON)
+
+    @app.post("/v1/evaluate/batch", summary="Judge a list of complaints", tags=["evaluation"],
+              response_model=None,
+              responses={200: {"model": list[BatchVerdict | BatchError],
+                               "description": "One entry per complaint, in request order: its "
+                                              "verdict, or every problem that kept it from one"},
+                         **_problems(400, 401, 413, 415, 422, 500)},
+              openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
+                  "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
+    async def evaluate_batch(request: Request) -> Response:
+        data = await _read_json(request, max_body)
+        if not isinstance(data, list):
+            raise HTTPProblem("invalid-complaint", "the body must be a JSON array of complaints",
+                              errors=[{"path": "", "message": "expected a JSON array, got "
+                                                              f"{_json_kind(data)}"}])
+        if len(data) > batch_limit:
+            raise HTTPProblem("batch-too-large", f"{len(data)} complaints; at most "
+                                                 f"{batch_limit} per batch")
+        exchange = exchange_of(request.scope)
+        body = await run_in_threadpool(_judge_batch, policy, data, exchange.decisions)
+        exchange.invalid = len(data) - sum(exchange.decisions.values())
+        return Response(body, media_type=JSON)
+
+    @app.get("/v1/rules", summary="The rule catalog", tags=["policy"], response_model=None,
+             responses={200: {"model": RuleCatalog, "description": "Every rule of the policy"},
+                        **_problems(401)})
+    async def rules() -> Response:
+        return Response(rules_body, media_type=JSON)
+
+    @app.get("/v1/schema", summary="JSON Schema of a complaint", tags=["policy"],
+             response_model=None,
+             responses={200: {"description": "A JSON Schema (draft 2020-12) listing this "
+                                             "policy's platforms and offices"},
+                        **_problems(401)})
+    async def schema() -> Response:
+        return Response(schema_body, media_type=JSON)
+
+    @app.get("/healthz", summary="Liveness", tags=["operations"], response_model=None,
+             responses={200: {"model": Health, "description": "The process answers"}})
+    async def healthz() -> Response:
+        return Response(health_body, media_type=JSON)
+
+    @app.get("/readyz", summary="Readiness", tags=["operations"], response_model=None,
+             responses={200: {"model": Readiness,
+                              "description": "The policy is loaded and compiled"}})
+    async def readyz() -> Response:
+        return Response(ready_body, media_type=JSON)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _openapi_document(app, complaint_schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _judge(policy: Policy, data: Any) -> Verdict:
+    try:
+        return policy.evaluate(data)
+    except InvalidComplaint as exc:
+        raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
+                          errors=exc.errors()) from None
+
+
+def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int]) -> bytes:
+    """The batch answer, assembled from each verdict's own JSON so it matches the library's."""
+    parts: list[str] = []
+    for index, outcome in enumerate(policy.iter_evaluate(items)):
+        if isinstance(outcome, InvalidComplaint):
+            errors = json.dumps(outcome.errors(), ensure_ascii=False, separators=(",", ":"))
+            parts.append(f'{{"index":{index},"errors":{errors}}}')
+        else:
+            decision = outcome.decision.value
+            decisions[decision] = decisions.get(decision, 0) + 1
+            parts.append(f'{{"index":{index},"verdict":{outcome.model_dump_json()}}}')
+    return ("[" + ",".join(parts) + "]").encode("utf-8")
+
+
+def _problem_count(n: int) -> str:
+    return f"{n} problem{'s' if n != 1 else ''} found; see errors"
+
+
+def _json_kind(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _is_json_media(content_type: str | None) -> bool:
+    if content_type is None:
+        return False
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    if media != JSON and not (media.startswith("application/") and media.endswith("+json")):
+        return False
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+                "utf-8", "utf8"):
+            return False
+    return True
+
+
+async def _read_json(request: Request, limit: int) -> Any:
+    """The body as JSON, read chunk by chunk and abandoned as soon as it exceeds the limit.
+
+    The gateway already refused a declared Content-Length over the limit; this catches a body
+    without one (chunked transfer) or one longer than it claimed.
+    """
+    if not _is_json_media(request.headers.get("content-type")):
+        raise HTTPProblem("unsupported-media-type", "send the body as 'Content-Type: "
+                                                    "application/json' (UTF-8)")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPProblem("body-too-large", f"the body exceeds the limit of {limit} bytes",
+                              close=True)
+    if not body.strip():
+        raise HTTPProblem("malformed-json", "the body is empty")
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert
+        raise HTTPProblem("malformed-json", f"not valid JSON: {exc}") from None
+
+
+async def _problem_handler(request: Request, problem: HTTPProblem) -> Response:
+    return Response(problem.render(exchange_of(request.scope).request_id),
+                    status_code=problem.status, media_type=MEDIA_TYPE,
+                    headers={**problem.headers, **({"Connection": "close"}
+                                                   if problem.close else {})})
+
+
+async def _http_exception_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    """Routing refusals (unknown path, wrong method) as problem documents too."""
+    kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "bad-request")
+    detail = {"not-found": f"no resource at {request.url.path}",
+              "method-not-allowed": f"{request.method} is not allowed on {request.url.path}",
+              }.get(kind, str(exc.detail))
+    problem = HTTPProblem(kind, detail, headers=dict(exc.headers or {}))
+    return await _problem_handler(request, problem)
+
+
+def _openapi_document(app: FastAPI, complaint_schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's document, plus the policy's complaint schema and problem+json error bodies."""
+    doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                      routes=app.routes)
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    complaint = copy.deepcopy(complaint_schema)
+    definitions = complaint.pop("$defs", {})
+    renamed = {name: (name if name not in schemas else f"Complaint{name}")
+               for name in definitions}
+
+    def relink(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return {**node, "$ref": "#/components/schemas/" + renamed[ref[len("#/$defs/"):]]}
+            return {k: relink(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [relink(v) for v in node]
+        return node
+
+    for name, definition in definitions.items():
+        schemas[renamed[name]] = relink(definition)
+    schemas["Complaint"] = relink(complaint)
+    for path_item in doc.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if str(status).startswith(("4", "5")) and JSON in content:
+                    content[MEDIA_TYPE] = content.pop(JSON)
+    return doc
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def app_from_environment() -> FastAPI:
+    """The app a worker process builds from the ``ELIGIBILITY_*`` environment variables."""
+    settings = settings_from_environment()
+    return _build(load_policy(settings.rules_dir, settings.jurisdictions_dir), settings)
+
+
+def _build(policy: Policy, settings: ServiceSettings) -> FastAPI:
+    return create_app(policy, api_keys=settings.api_keys, max_body_bytes=settings.max_body_bytes,
+                      max_batch=settings.max_batch)
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """uvicorn's logging, plus the access log as bare JSON lines on standard output."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["json_line"] = {"format": "%(message)s"}
+    config["handlers"]["access_json"] = {"class": "logging.StreamHandler",
+                                         "formatter": "json_line", "stream": "ext://sys.stdout"}
+    config["loggers"]["eligibility.access"] = {"handlers": ["access_json"], "level": "INFO",
+                                               "propagate": False}
+    config["loggers"]["eligibility.server"] = {"handlers": ["default"],
+                                               "level": level.upper(), "propagate": False}
+    return config
+
+
+def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path | None = None,
+          host: str = "127.0.0.1", port: int = 8080, workers: int = 1,
+          api_keys: Iterable[str] | None = None, api_keys_file: str | Path | None = None,
+          max_body_bytes: int | None = None, max_batch: int | None = None,
+          access_log: bool = True, log_level: str = "info",
+          graceful_timeout: int = 30) -> None:
+    """Run the service until SIGINT or SIGTERM, then finish in-flight requests and stop.
+
+    Arguments left as None fall back to the ``ELIGIBILITY_*`` environment variables; API keys
+    from the arguments and the environment are all accepted. Every setting is checked, and the
+    policy loaded, before the port is opened, so a mistake stops the start with a ConfigError
+    or PolicyError rather than a worker crashing later.
+    """
+    env = settings_from_environment()
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise ConfigError(f"port: expected 0-65535, got {port!r}")
+    n_workers = positive_int(workers, "workers")
+    settings = ServiceSettings(
+        rules_dir=Path(rules_dir) if rules_dir is not None else env.rules_dir,
+        jurisdictions_dir=(Path(jurisdictions_dir) if jurisdictions_dir is not None
+                           else env.jurisdictions_dir),
+        api_keys=merge_api_keys(
+            env.api_keys,
+            check_api_keys(api_keys, "api_keys") if api_keys is not None else None,
+            read_api_keys_file(api_keys_file) if api_keys_file is not None else None),
+        max_body_bytes=(positive_int(max_body_bytes, "max_body_bytes")
+                        if max_body_bytes is not None else env.max_body_bytes),
+        max_batch=(positive_int(max_batch, "max_batch") if max_batch is not None
+                   else env.max_batch),
+    )
+    policy = load_policy(settings.rules_dir, settings.jurisdictions_dir)
+    logging_setup = log_config(log_level)
+    if not access_log:
+        logging_setup["loggers"]["eligibility.access"]["level"] = "WARNING"
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_config": logging_setup, "log_level": log_level,
+        "access_log": False, "server_header": False,
+        "timeout_graceful_shutdown": graceful_timeout,
+    }
+    if n_workers == 1:
+        uvicorn.run(_build(policy, settings), **options)
+        return
+    del policy  # each worker loads its own: uvicorn starts them as fresh interpreters
+    settings.to_environment(os.environ)
+    uvicorn.run(FACTORY, factory=True, workers=n_workers, **options)
+

@@ -1,0 +1,180 @@
+"""The door every request passes: request id, policy headers, API keys, size limit, access log.
+
+It is one plain ASGI middleware rather than several framework middlewares because it sits on the
+path of every request and the evaluation it guards takes only a few hundred microseconds: each
+layer costs a measurable share of that. Doing these jobs at the door also means they hold for
+every route, including ones that do not exist: an unknown path still needs a key, an oversized
+body is refused from its Content-Length before a byte of it is read, and any exception that
+escapes a handler becomes a 500 problem document carrying the request id instead of a bare
+traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .server_problems import MEDIA_TYPE, HTTPProblem
+
+EXCHANGE_KEY = "eligibility.exchange"
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
+HEADER_REQUEST_ID = "X-Request-ID"
+HEADER_DIGEST = "X-Policy-Digest"
+HEADER_VERSION = "X-Policy-Version"
+
+# A caller's request id is echoed only when it is short and plain: it lands in logs and headers.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:@/+=-]{1,128}")
+_BEARER = re.compile(rb"[Bb][Ee][Aa][Rr][Ee][Rr] +(\S+) *")
+# Status logged when the client went away before an answer could be sent (nginx's convention).
+CLIENT_CLOSED = 499
+
+access_logger = logging.getLogger("eligibility.access")
+error_logger = logging.getLogger("eligibility.server")
+
+
+@dataclass
+class Exchange:
+    """What a handler tells the access log about the request it answered."""
+
+    request_id: str
+    decision: str | None = None
+    decisions: dict[str, int] = field(default_factory=dict)
+    invalid: int | None = None
+
+
+def exchange_of(scope: Scope) -> Exchange:
+    exchange = scope.get(EXCHANGE_KEY)
+    if not isinstance(exchange, Exchange):  # only when a handler runs outside the gateway
+        exchange = Exchange(uuid.uuid4().hex)
+        scope[EXCHANGE_KEY] = exchange
+    return exchange
+
+
+class Gateway:
+    """ASGI middleware; see the module docstring for what it enforces."""
+
+    def __init__(self, app: ASGIApp, *, digest: str, version: str,
+                 api_keys: Sequence[str] | None, max_body_bytes: int,
+                 access_log: bool = True) -> None:
+        self.app = app
+        self._keys = tuple(k.encode("ascii") for k in api_keys) if api_keys else None
+        self._max_body = max_body_bytes
+        self._access_log = access_log
+        self._fixed = [(b"x-policy-digest", digest.encode("latin-1")),
+                       (b"x-policy-version", version.encode("latin-1"))]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given_id = authorization = length = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                given_id = value
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"content-length":
+                length = value
+        if given_id is not None and _REQUEST_ID.fullmatch(given_id):
+            request_id = given_id.decode("ascii")
+        else:
+            request_id = uuid.uuid4().hex
+        exchange = Exchange(request_id)
+        scope[EXCHANGE_KEY] = exchange
+        extra = [(b"x-request-id", request_id.encode("ascii")), *self._fixed]
+        status = CLIENT_CLOSED
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope["path"], authorization, length)
+            if refusal is not None:
+                await send_problem(send_with_headers, refusal, request_id)
+            else:
+                await self.app(scope, receive, send_with_headers)
+        except HTTPProblem as problem:  # raised past the framework, e.g. while reading the body
+            if not response_started:
+                await send_problem(send_with_headers, problem, request_id)
+        except ClientDisconnect:
+            pass
+        except Exception:
+            error_logger.exception("unhandled error answering request %s", request_id)
+            if not response_started:
+                await send_problem(send_with_headers, HTTPProblem(
+                    "internal-error", "the service failed while answering; quote the request id "
+                    "when reporting it"), request_id)
+            else:
+                raise
+        finally:
+            if self._access_log and access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(access_line(scope, status, started, exchange))
+
+    def _refusal(self, path: str, authorization: bytes | None,
+                 length: bytes | None) -> HTTPProblem | None:
+        if self._keys is not None and path not in OPEN_PATHS and not self._authorized(
+                authorization):
+            return HTTPProblem("unauthorized", "send 'Authorization: Bearer <key>' with a key "
+                               "this service accepts", headers={"WWW-Authenticate": "Bearer"})
+        if length is not None:
+            if not length.isdigit():
+                return HTTPProblem("bad-request", "Content-Length is not a number", close=True)
+            if int(length) > self._max_body:
+                return HTTPProblem("body-too-large", f"the body is {int(length)} bytes; the limit "
+                                   f"is {self._max_body} bytes", close=True)
+        return None
+
+    def _authorized(self, header: bytes | None) -> bool:
+        assert self._keys is not None
+        match = _BEARER.fullmatch(header) if header is not None else None
+        token = match.group(1) if match else b""
+        # Compare against every key, whatever matches, so timing says nothing about which did.
+        granted = False
+        for key in self._keys:
+            granted |= hmac.compare_digest(token, key)
+        return granted
+
+
+async def send_problem(send: Send, problem: HTTPProblem, request_id: str) -> None:
+    body = problem.render(request_id)
+    await send({
+        "type": "http.response.start",
+        "status": problem.status,
+        "headers": [(b"content-type", MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()), *problem.header_list()],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+def access_line(scope: Scope, status: int, started: float, exchange: Exchange) -> str:
+    """One JSON object per request. Headers are never logged: they may carry an API key."""
+    entry: dict[str, object] = {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "request_id": exchange.request_id,
+        "decision": exchange.decision,
+    }
+    if exchange.invalid is not None:
+        entry["decisions"] = dict(sorted(exchange.decisions.items()))
+        entry["invalid"] = exchange.invalid
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
