@@ -80,9 +80,12 @@ class Outcome:
     def passed(self) -> bool:
         return not self.mismatches
 
-    def report(self) -> str:
-        """A readable account of every difference, one per line, indented under the case."""
-        lines = [f"case {self.case.name!r} ({self.case.where})"]
+    def report(self, where: str | None = None) -> str:
+        """A readable account of every difference, one per line, indented under the case.
+
+        ``where`` replaces the case's file and line in the heading (e.g. a shorter path).
+        """
+        lines = [f"case {self.case.name!r} ({where or self.case.where})"]
         lines += [f"  {m}" for m in self.mismatches]
         return "\n".join(lines)
 

@@ -12,6 +12,7 @@ every pytest run of an environment that has the package, most of which hold no c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,14 @@ def _policy(config: pytest.Config) -> Policy:
     return result
 
 
+def _shown(node: pytest.Item) -> str:
+    """The node's file relative to where pytest was started, as pytest itself shows paths."""
+    try:
+        return os.path.relpath(node.path, node.config.invocation_params.dir)
+    except ValueError:  # another drive
+        return str(node.path)
+
+
 class CaseFile(pytest.File):
     """One case file; yields an item per case, or one failing item if the file is unusable."""
 
@@ -122,7 +131,7 @@ class CaseItem(pytest.Item):
         from eligibility.errors import PolicyError
 
         if isinstance(excinfo.value, CaseMismatch):
-            return excinfo.value.outcome.report()
+            return excinfo.value.outcome.report(f"{_shown(self)}:{self.case.line}")
         if isinstance(excinfo.value, PolicyError):
             return f"the policy the cases run against cannot be loaded:\n  {excinfo.value}"
         return super().repr_failure(excinfo, style=style)
@@ -143,7 +152,9 @@ class BrokenCaseFile(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str | TerminalRepr:
-        return f"the case file cannot be used:\n  {self.error}"
+        error = self.error
+        where = _shown(self) + (f":{error.line}" if error.line is not None else "")
+        return f"unusable case file {where}: {error.message}"
 
     def reportinfo(self) -> tuple[Path, int, str]:
         line = self.error.line - 1 if self.error.line is not None else 0
