@@ -318,6 +318,8 @@ def test_extra_working_day_overrides_a_library_holiday(tmp_path: Path) -> None:
     ({"extra_holidays": [{"date": "2027-03-17", "name": "A"}]}, "source"),
     ({"official_from": 2030}, "official_from is after official_through"),
     ({"holidays": "XX"}, "no calendar 'XX'"),
+    ({"timezone": "Mars/Olympus_Mons"}, "unknown time zone 'Mars/Olympus_Mons'"),
+    ({"timezone": "../etc/passwd"}, "unknown time zone"),
     ({"checkpoints": [{"date": "2026-02-14", "working": False, "source": "a wrong notice"}]},
      "2026-02-14 is a day off by a wrong notice, but the installed holidays release"),
 ])

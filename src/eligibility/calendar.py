@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as _holidays
 
@@ -182,6 +182,10 @@ def check_spec(spec: CalendarSpec) -> None:
     """Refuse a calendar section whose days cannot be honoured or whose checkpoints the
     installed ``holidays`` release contradicts (a release older than the schedules the file
     calls official would otherwise give wrong windows without a word)."""
+    try:
+        ZoneInfo(spec.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CalendarSpecError(f"unknown time zone {spec.timezone!r}") from None
     first_year, last_year = supported_years(spec.holidays)
     for label, days in (("extra_holidays", spec.extra_holidays),
                         ("extra_working_days", spec.extra_working_days),
