@@ -278,6 +278,7 @@ class _Loader:
         self.rules_dir = rules_dir
         self.jurisdictions_dir = jurisdictions_dir
         self.digest = hashlib.sha256()
+        self._paths_by_code: dict[str, Path] = {}
 
     def load(self) -> Policy:
         for folder in (self.rules_dir, self.jurisdictions_dir):
@@ -355,7 +356,7 @@ class _Loader:
                 if term.filed_from and term.filed_until and term.filed_from > term.filed_until:
                     raise PolicyError(str(path), "term filed_from is after filed_until")
             specs.append(spec)
-            self._paths_by_code = seen_codes
+        self._paths_by_code = seen_codes
         return Jurisdictions(specs)
 
     def _calendars(self, jurisdictions: Jurisdictions) -> dict[str, BusinessCalendar]:

@@ -32,6 +32,12 @@ def test_property_name_hash_collisions_are_refused() -> None:
     engine.check_property_names([f.key for f in ENGINE_FIELDS] + list(RESERVED_KEYS))
 
 
+def test_oversized_rulesets_are_refused() -> None:
+    pattern = {"all": [{"m": {"$and": [{"fact": "complaint"}, {"listings_count": 1}]}}]}
+    with pytest.raises(engine.CompileError, match="at most"):
+        engine.build({f"r{i}": pattern for i in range(engine.MAX_RULES_PER_RULESET + 1)})
+
+
 def test_patterns_outside_the_vocabulary_are_refused() -> None:
     with pytest.raises(engine.CompileError, match="outside the vocabulary"):
         engine.build({"r": {"all": [{"m": {"$and": [{"fact": "complaint"}, {"x": 1}]}}]}})
