@@ -6,6 +6,8 @@ uvicorn's parsing, the gateway, the routes and the bytes on the wire.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import signal
@@ -144,10 +146,16 @@ def body_of(raw: bytes) -> bytes:
     return raw.split(b"\r\n\r\n", 1)[1]
 
 
+@functools.cache
+def _base_complaint() -> dict[str, Any]:
+    data = load_yaml(BASE_COMPLAINT.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
 def complaint_variant(i: int) -> dict[str, Any]:
     """A different complaint for every ``i``: its own day 0, and varied outcomes."""
-    c = load_yaml(BASE_COMPLAINT.read_text("utf-8"))
-    assert isinstance(c, dict)
+    c = copy.deepcopy(_base_complaint())
     day = date(2026, 3, 2) + timedelta(days=i)
     c["submitted_at"] = f"{day.isoformat()}T10:00:00+08:00"
     c["platform"] = ("taobao", "tmall", "1688")[i % 3]

@@ -31,9 +31,11 @@ try:
     from pydantic import BaseModel, Field
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
-except ImportError as exc:  # pragma: no cover - depends on how the package was installed
-    raise ImportError("the HTTP service needs the 'server' extra: "
-                      "pip install 'eligibility[server]'") from exc
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was installed
+    # Keep the missing module's name: the command line reports it.
+    raise ModuleNotFoundError(f"the HTTP service needs the 'server' extra ({exc.name} is not "
+                              "installed): pip install 'eligibility[server]'",
+                              name=exc.name) from exc
 
 from . import __version__
 from .errors import InvalidComplaint
