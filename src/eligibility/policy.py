@@ -443,10 +443,9 @@ class _Loader:
                                   if spec.applies_if is not None else None)
                 except ConditionError as exc:
                     raise PolicyError(str(path), str(exc), rule=spec.id) from None
-                shown = [f.name for f in conditions.fields_of(when)]
-                if applies_if is not None:
-                    shown += [f.name for f in conditions.fields_of(applies_if)]
-                shown += spec.report
+                # A reason quotes what made the rule fail; a precondition's fields only when
+                # the rule lists them under `report`.
+                shown = [f.name for f in conditions.fields_of(when)] + spec.report
                 rules.append(CompiledRule(
                     id=spec.id, title=spec.title, severity=spec.severity,
                     applies_to=tuple(spec.applies_to), message=" ".join(spec.message.split()),
