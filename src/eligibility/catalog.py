@@ -8,6 +8,7 @@ policy's data, in the policy's own order, so the output is the same byte for byt
 from __future__ import annotations
 
 from .policy import Policy, RuleInfo
+from .vocabulary import FIELDS, Field
 
 SEVERITY_MEANING = {
     "blocking": "the complaint is ineligible; no document can fix it",
@@ -95,7 +96,43 @@ def render_markdown(policy: Policy) -> str:
             message, remediation = texts[info.id]
             lines += [f"- Message: {_cell(message)}", f"- Remedy: {_cell(remediation)}"]
         lines.append(f"- Source: {_cell(info.source)}")
+    lines += ["", *_field_rows()]
     return "\n".join(lines) + "\n"
+
+
+_KIND_MEANING = {
+    "bool": "true/false",
+    "int": "whole number",
+    "day": "date (YYYY-MM-DD)",
+    "str": "text",
+    "report": "shown only",
+}
+
+
+def _values(f: Field) -> str:
+    if isinstance(f.values, str):
+        return f"a code of the policy's {f.values}"
+    if f.values:
+        return ", ".join(f"`{v}`" for v in f.values)
+    return ""
+
+
+def _field_rows() -> list[str]:
+    rows = [
+        "## Fact fields",
+        "",
+        "What a condition can test (`field:`) and a rule can show in its reasons (`report:`). "
+        "Fields of type \"shown only\" can be reported but not tested. A field that may "
+        "be absent makes every test of it false (so `not` of a test holds); test presence "
+        "with `exists`.",
+        "",
+        "| field | type | may be absent | values | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for f in FIELDS:
+        rows.append(f"| `{f.name}` | {_KIND_MEANING[f.kind]} | {'yes' if f.optional else ''} "
+                    f"| {_values(f)} | {_cell(f.doc)} |")
+    return rows
 
 
 def _anchor(rule_id: str) -> str:
