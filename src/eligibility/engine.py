@@ -5,8 +5,14 @@ swallows errors) and keeps the core inside the envelope measured in DURABLE_RULE
 
 * one global lock around every call: the core has process-wide state and never releases the GIL,
   so the lock costs no parallelism and rules out interleaved sessions;
-* one session per ruleset, always the same id, deleted in a ``finally`` after every evaluation,
-  so no more than one session is ever alive per ruleset (the core dies past 1,024);
+* one session per ruleset, always the same id, so no more than one session is ever alive per
+  ruleset (the core dies past 1,024). Creating a session costs the core about half a
+  microsecond per rule (it sets up hundreds of kilobytes of match memory), more than matching the
+  fact itself, so the session is kept between evaluations: each evaluation asserts its fact,
+  drains the fired actions and retracts the fact again, leaving the session empty. Any failure on
+  the way deletes the session, and so does every ``SESSION_RENEWAL``-th evaluation, which bounds
+  whatever the core might keep from one evaluation to the next. A fact left behind by a failed
+  retraction cannot go unnoticed: the core refuses to assert a fact id it already holds;
 * every ruleset carries a rule that matches every fact, so each session has run an action before
   it is deleted (deleting one that never ran an action can free an uninitialised pointer);
 * facts are checked before they are asserted: only known keys, one type per key, strings far
@@ -23,7 +29,6 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _core
@@ -37,6 +42,9 @@ MAX_RULES_PER_RULESET = 400
 
 _SENTINEL = "_always"
 _SESSION = "0"
+_FACT_ID = "c"
+_RETRACTION = json.dumps({"sid": _SESSION, "id": _FACT_ID})
+SESSION_RENEWAL = 4096
 _LOCK = threading.Lock()
 _NAMES = itertools.count(1)
 _RESULT_OK = 0
@@ -77,38 +85,65 @@ if len(_FIELD_TYPES) + len(RESERVED_KEYS) > MAX_FACT_PROPERTIES:
     raise CompileError("the fact vocabulary has more properties than the engine can match")
 
 
-@dataclass(frozen=True)
 class Ruleset:
     """A compiled ruleset: assert a fact, get back the names of the rules that matched it."""
 
-    name: str
-    rule_names: frozenset[str]
-    _handle: int
+    __slots__ = ("_handle", "_uses", "name", "rule_names")
+
+    def __init__(self, name: str, rule_names: frozenset[str], handle: int) -> None:
+        self.name = name
+        self.rule_names = rule_names
+        self._handle = handle
+        self._uses = 0  # evaluations since the session was created; 0: no session
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.name} {len(self.rule_names)} rules>"
 
     def fire(self, fact: Mapping[str, Any]) -> frozenset[str]:
-        """Assert one fact in a fresh session and return every rule it matched."""
+        """Assert one fact and return every rule it matched; the session is left empty."""
         payload = _encode(fact)
-        fired: set[str] = set()
         with _LOCK:
-            try:
-                result = _core.assert_fact(self._handle, payload)
-            except _core.error as exc:  # the session was not created
-                raise EngineError(f"the engine refused a fact: {exc}") from exc
-            try:
-                if result[0] != _RESULT_OK:
-                    raise EngineError(f"the engine answered code {result[0]} for a fact")
-                state = result[1]
-                message = _core.start_action_for_state(self._handle, state)
-                message = message[1] if message else None
-                while message:
-                    fired.add(_action_name(message))
-                    message = _core.complete_and_start_action(self._handle, state)
-            finally:
-                _core.delete_state(self._handle, _SESSION)
+            fired = self._match(payload)
         if _SENTINEL not in fired:
             raise EngineError("the engine did not run the rule that matches every fact")
         fired.discard(_SENTINEL)
         return frozenset(fired)
+
+    def _match(self, payload: str) -> set[str]:
+        """One assertion, its actions and its retraction; the caller holds the lock."""
+        handle = self._handle
+        try:
+            result = _core.assert_fact(handle, payload)
+        except _core.error as exc:
+            if self._uses:  # a session from earlier evaluations: start the next one afresh
+                self._renew()
+            raise EngineError(f"the engine refused a fact: {exc}") from exc
+        fired: set[str] = set()
+        clean = False
+        try:
+            if result[0] != _RESULT_OK:
+                raise EngineError(f"the engine answered code {result[0]} for a fact")
+            state = result[1]
+            message = _core.start_action_for_state(handle, state)
+            message = message[1] if message else None
+            while message:
+                fired.add(_action_name(message))
+                message = _core.complete_and_start_action(handle, state)
+            retracted = _core.retract_fact(handle, _RETRACTION)
+            if retracted[0] != _RESULT_OK:
+                raise EngineError(f"the engine answered code {retracted[0]} for a retraction")
+            if _core.start_action_for_state(handle, retracted[1]):
+                raise EngineError("retracting a fact fired a rule")
+            clean = True
+        finally:
+            self._uses += 1
+            if not clean or self._uses >= SESSION_RENEWAL:
+                self._renew()
+        return fired
+
+    def _renew(self) -> None:
+        self._uses = 0
+        _core.delete_state(self._handle, _SESSION)
 
 
 def build(rules: Mapping[str, Mapping[str, Any]], label: str = "policy") -> Ruleset:
@@ -132,7 +167,7 @@ def build(rules: Mapping[str, Mapping[str, Any]], label: str = "policy") -> Rule
             handle = _core.create_ruleset(name, json.dumps(definition, sort_keys=True))
         except _core.error as exc:
             raise CompileError(f"the engine refused the ruleset: {exc}") from exc
-    return Ruleset(name=name, rule_names=frozenset(rules), _handle=handle)
+    return Ruleset(name=name, rule_names=frozenset(rules), handle=handle)
 
 
 def _collect_keys(node: Any, out: set[str]) -> None:
@@ -177,6 +212,6 @@ def _encode(fact: Mapping[str, Any]) -> str:
             raise EngineError(f"fact property {key!r} is out of range")
         body[key] = value
     body["sid"] = _SESSION
-    body["id"] = "c"
+    body["id"] = _FACT_ID
     body[MARKER_KEY] = MARKER_VALUE
     return json.dumps(body, ensure_ascii=False, sort_keys=True)
