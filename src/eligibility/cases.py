@@ -12,7 +12,7 @@ otherwise the answer would depend on the day the suite runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ CASE_KEYS = ("name", "complaint", "complaint_file", "now", "expect")
 EXPECT_KEYS = ("decision", "reasons", "due")
 DUE_KEYS = ("earliest", "latest", "provisional", "business_days", "calendar", "timezone")
 _DECISIONS = tuple(d.value for d in Decision)
+Fail = Callable[[str], "CaseFileError"]  # builds the error for one case, with file and line
 # Line numbers only need the node tree, which libyaml builds far faster where it is available.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -198,7 +199,7 @@ def _case(path: Path, line: int, raw: Any,
 
 
 def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, Any]],
-                    fail: Any) -> Mapping[str, Any]:
+                    fail: Fail) -> Mapping[str, Any]:
     if not isinstance(value, str) or not value.strip():
         raise fail("complaint_file: expected a path relative to the case file")
     target = (case_path.parent / value).resolve()
@@ -214,7 +215,7 @@ def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, 
     return cache[target]
 
 
-def _now(value: Any, fail: Any) -> datetime:
+def _now(value: Any, fail: Fail) -> datetime:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -227,7 +228,7 @@ def _now(value: Any, fail: Any) -> datetime:
     return value
 
 
-def _expectation(raw: Any, fail: Any) -> Expectation:
+def _expectation(raw: Any, fail: Fail) -> Expectation:
     if not isinstance(raw, Mapping):
         raise fail(f"expect: expected a mapping with {', '.join(EXPECT_KEYS)}; got {_kind(raw)}")
     unknown = sorted(str(k) for k in raw if k not in EXPECT_KEYS)
@@ -251,7 +252,7 @@ def _expectation(raw: Any, fail: Any) -> Expectation:
                        due=due)
 
 
-def _due(raw: Any, fail: Any) -> Mapping[str, Any]:
+def _due(raw: Any, fail: Fail) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
         raise fail(f"expect.due: expected null or a mapping; got {_kind(raw)}")
     unknown = sorted(str(k) for k in raw if k not in DUE_KEYS)
@@ -278,7 +279,7 @@ def _due(raw: Any, fail: Any) -> Mapping[str, Any]:
     return out
 
 
-def _date(value: Any, where: str, fail: Any) -> date:
+def _date(value: Any, where: str, fail: Fail) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):

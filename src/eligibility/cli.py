@@ -28,6 +28,7 @@ import click
 
 from . import __version__
 from ._yaml import YAMLError, load_yaml
+from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError
 from .models import Verdict
 from .policy import Policy, load_policy
@@ -430,9 +431,7 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
         if exc.name == f"{__package__}.server":
             raise Failure("this installation has no HTTP service") from None
         raise
-    if state.rules is not None or state.jurisdictions is not None:
-        state.policy()  # a bad policy is reported here, before a server starts
-    try:
+    try:  # the server checks its settings and loads the policy before it opens the port
         server.serve(rules_dir=state.rules, jurisdictions_dir=state.jurisdictions,
                      host=host, port=port, workers=workers)
     except PolicyError as exc:
@@ -448,23 +447,15 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
 @pass_state
 def appeal_deadline(state: State, platform: str, forwarded_at: datetime, as_json: bool) -> None:
     """The last day to act after a seller's counter-notice, forwarded at DATETIME, reaches you."""
-    policy = state.policy()
-    method = getattr(policy, "appeal_deadline", None)
-    if method is None:
-        raise Failure("this version of the policy engine computes no appeal deadlines")
     try:
-        answer = method(platform, forwarded_at)
+        answer = state.policy().appeal_deadline(platform, forwarded_at)
     except InvalidComplaint as exc:
         raise Failure("; ".join(str(p) for p in exc.problems)) from None
-    if as_json:
-        click.echo(answer.model_dump_json() if answer is not None else "null")
-        return
-    click.echo(render_appeal(platform, answer))
+    click.echo(answer.model_dump_json() if as_json else render_appeal(answer))
 
 
-def render_appeal(platform: str, answer: Any) -> str:
-    if answer is None:
-        return f"{platform}: no appeal deadline"
+def render_appeal(answer: AppealDeadline) -> str:
+    """The deadline for a person: the day to act, how it was counted, and the law behind it."""
     head = f"{answer.platform}: counter-notice received {answer.received_on} ({answer.timezone})"
     if answer.last_day is None:
         return f"{head}\n  no deadline: {answer.reason}"
