@@ -239,7 +239,7 @@ def render_verdict(label: str, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-@cli.command()
+@cli.command(short_help="Judge complaints from files or standard input.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE|-...",
                 type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True,
@@ -290,7 +290,7 @@ def _report_invalid(label: str, problems: list[dict[str, str]], as_json: bool) -
 # --- test --------------------------------------------------------------------------------------
 
 
-@cli.command("test")
+@cli.command("test", short_help="Run case fixtures; --coverage checks every rule.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--coverage", is_flag=True,
               help="Also list rules lacking a failing or a passing case on a platform group "
@@ -348,7 +348,7 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
 # --- rules, schema, lint -----------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(short_help="List the rule catalog.")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog as a JSON list.")
 @click.option("--markdown", is_flag=True, help="Print the catalog as Markdown (docs/rules.md).")
 @pass_state
@@ -376,14 +376,14 @@ def rules(state: State, as_json: bool, markdown: bool) -> None:
                    + "  " + row[3])
 
 
-@cli.command()
+@cli.command(short_help="Print the complaint's JSON Schema.")
 @pass_state
 def schema(state: State) -> None:
     """Print the JSON Schema of a complaint under the selected policy."""
     click.echo(json.dumps(state.policy().complaint_schema(), indent=2, ensure_ascii=False))
 
 
-@cli.command()
+@cli.command(short_help="Check policy folders; list every problem.")
 @click.pass_context
 def lint(ctx: click.Context) -> None:
     """Check a policy's folders (--rules, --jurisdictions) and report every problem found.
@@ -412,7 +412,7 @@ def lint(ctx: click.Context) -> None:
 _SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
 
 
-@cli.command()
+@cli.command(short_help="Run the HTTP service.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
@@ -440,7 +440,7 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
         raise Failure(str(exc)) from None
 
 
-@cli.command("appeal-deadline")
+@cli.command("appeal-deadline", short_help="Last day to act after a counter-notice.")
 @click.argument("platform")
 @click.argument("forwarded_at", metavar="DATETIME", callback=_aware_option)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
