@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint docs bench clean
 
 $(BIN)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint
+	$(BIN)/eligibility lint
 	$(BIN)/pytest
 	$(BIN)/eligibility test --coverage tests/cases
+
+docs: $(BIN)/.installed
+	$(BIN)/eligibility rules --markdown > docs/rules.md
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
