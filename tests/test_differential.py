@@ -300,3 +300,31 @@ def test_both_sides_answer_to_the_fact() -> None:
 def _rules(fired: frozenset[str]) -> set[str]:
     """Pattern names without their alternative number: "f19_2" -> "f19"."""
     return {name.split("_")[0] for name in fired}
+
+
+# --- the listing check's shortcut against the full URL parse ------------------------------------
+
+URL_PARTS = st.tuples(
+    st.sampled_from(["https", "http", "HTTPS", "hTTp", "ftp", "", "https:", "http\t"]),
+    st.sampled_from(["://", ":/", ":///", "//", ":\\\\"]),
+    st.sampled_from(["", "user@", "a:b@"]),
+    st.lists(st.sampled_from(["item", "www", "fr", "x-y", "", "TAOBAO", "xn--fiq", "_s",
+                              "évil", "taobao.com"]), max_size=3),
+    st.sampled_from(["taobao.com", "TaoBao.Com", "taobao.com.", "taobao.com..", "tmall.com",
+                     "1688.com", "amazon.de", "taobao.com.evil.example", "eviltaobao.com",
+                     "taobao.co", "[::1]", "taobao.com:80", "taobao.com:x", ""]),
+    st.sampled_from(["", "/", "/item.htm?id=1", "?q", "#f", "\\x", "\t/", " /", "\n", "%2F",
+                     "/\u00e9"]),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(URL_PARTS.map(lambda p: p[0] + p[1] + p[2] + "".join(
+    f"{label}." for label in p[3]) + p[4] + p[5]), st.text(max_size=40)), max_size=6),
+       st.sampled_from([("taobao.com",), ("tmall.com",), ("1688.com",), ("amazon.de",),
+                        ("TAOBAO.com", "tmall.com"), ("ünï.example",), ()]))
+def test_the_listing_shortcut_agrees_with_the_full_parse(urls: list[str],
+                                                         hosts: tuple[str, ...]) -> None:
+    from eligibility.facts import off_platform, on_platform
+
+    assert off_platform(urls, hosts) == [u for u in urls if not on_platform(u, hosts)]
