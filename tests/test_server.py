@@ -28,9 +28,16 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 PROBLEM = "application/problem+json"
 
 
+@pytest.fixture(scope="module", params=[True, False], ids=["direct", "framework"])
+def direct(request: pytest.FixtureRequest) -> bool:
+    """Both ways to reach the evaluation routes: served at the door, or through FastAPI."""
+    value: bool = request.param
+    return value
+
+
 @pytest.fixture(scope="module")
-def url(policy: eligibility.Policy) -> Iterator[str]:
-    with running(create_app(policy)) as base:
+def url(policy: eligibility.Policy, direct: bool) -> Iterator[str]:
+    with running(create_app(policy, direct_routes=direct)) as base:
         yield base
 
 
@@ -179,8 +186,9 @@ def test_batch_body_must_be_an_array(client: httpx.Client, complaint: dict[str, 
     assert doc["errors"] == [{"path": "", "message": "expected a JSON array, got an object"}]
 
 
-def test_batch_over_the_count_is_413(policy: eligibility.Policy) -> None:
-    with running(create_app(policy, max_batch=3)) as base, httpx.Client(base_url=base) as c:
+def test_batch_over_the_count_is_413(policy: eligibility.Policy, direct: bool) -> None:
+    app = create_app(policy, max_batch=3, direct_routes=direct)
+    with running(app) as base, httpx.Client(base_url=base) as c:
         assert post(c, "/v1/evaluate/batch", [{}] * 3).status_code == 200
         doc = assert_problem(post(c, "/v1/evaluate/batch", [{}] * 4), 413, "batch-too-large")
         assert "3" in doc["detail"]
@@ -212,13 +220,14 @@ def test_a_body_at_the_limit_is_read(client: httpx.Client, complaint: dict[str, 
     assert response.json()["decision"] == policy.evaluate(complaint).decision
 
 
-def test_chunked_body_is_counted_while_it_streams(policy: eligibility.Policy) -> None:
+def test_chunked_body_is_counted_while_it_streams(policy: eligibility.Policy,
+                                                  direct: bool) -> None:
     limit = 64 * 1024
     chunk = b" " * 16 * 1024
     framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
     head = (b"POST /v1/evaluate HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n")
-    with running(create_app(policy, max_body_bytes=limit)) as base:
+    with running(create_app(policy, max_body_bytes=limit, direct_routes=direct)) as base:
         # Five chunks pass the limit; the final zero-length chunk is never sent, so only a
         # server that counts as it reads can answer.
         raw = raw_exchange(base, head, then=[framed] * 5)
@@ -307,12 +316,13 @@ def test_unknown_path_and_wrong_method_are_problems(client: httpx.Client) -> Non
 
 
 def test_an_internal_error_is_a_500_problem_never_a_verdict(
-        policy: eligibility.Policy, complaint: dict[str, Any],
+        policy: eligibility.Policy, complaint: dict[str, Any], direct: bool,
         monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: Any, **_kw: Any) -> eligibility.Verdict:
         raise RuntimeError("the engine broke")
 
-    with running(create_app(policy, access_log=False)) as base, httpx.Client(base_url=base) as c:
+    with running(create_app(policy, access_log=False, direct_routes=direct)) as base, \
+            httpx.Client(base_url=base) as c:
         monkeypatch.setattr(policy, "evaluate", broken)
         for path, body in (("/v1/evaluate", complaint), ("/v1/evaluate/batch", [complaint])):
             response = c.post(path, content=as_json(body),
@@ -330,11 +340,15 @@ def test_access_log_is_one_json_line_per_request(client: httpx.Client,
     bad = post(client, "/v1/evaluate", {}, headers={"X-Request-ID": "log-2"})
     batch = post(client, "/v1/evaluate/batch", [complaint_variant(0), {}, complaint_variant(2)],
                  headers={"X-Request-ID": "log-3"})
-    assert (ok.status_code, bad.status_code, batch.status_code) == (200, 422, 200)
+    odd = client.get('/v1/"quoted"\\back/%C3%A9t%C3%A9', headers={"X-Request-ID": "log-4"})
+    assert (ok.status_code, bad.status_code, batch.status_code, odd.status_code) == (
+        200, 422, 200, 404)
     entries = [json.loads(r.getMessage()) for r in caplog.records
                if r.name == "eligibility.access"]
     by_id = {e["request_id"]: e for e in entries}
-    assert len(entries) == 3
+    assert len(entries) == 4
+    assert by_id["log-4"]["path"] == '/v1/"quoted"\\back/\u00e9t\u00e9'
+    assert by_id["log-4"]["status"] == 404
     assert by_id["log-1"]["decision"] == ok.json()["decision"]
     assert by_id["log-1"]["method"] == "POST"
     assert by_id["log-1"]["path"] == "/v1/evaluate"

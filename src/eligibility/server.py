@@ -20,6 +20,7 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ try:
     from pydantic import BaseModel, Field
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.types import ASGIApp, Receive, Scope
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was installed
     # Keep the missing module's name: the command line reports it.
     raise ModuleNotFoundError(f"the HTTP service needs the 'server' extra ({exc.name} is not "
@@ -41,6 +43,7 @@ from . import __version__
 from .errors import InvalidComplaint
 from .models import Verdict
 from .policy import Policy, load_policy
+from .server_body import JSON, read_json
 from .server_config import (
     ConfigError,
     ServiceSettings,
@@ -53,7 +56,6 @@ from .server_config import (
 from .server_gateway import Gateway, exchange_of
 from .server_problems import KINDS, MEDIA_TYPE, TYPE_PREFIX, HTTPProblem
 
-JSON = "application/json"
 FACTORY = "eligibility.server:app_from_environment"
 
 __all__ = ["ConfigError", "app_from_environment", "create_app", "serve"]
@@ -129,28 +131,81 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # --- the app -----------------------------------------------------------------------------------
 
 
+class ServiceApp(FastAPI):
+    """FastAPI with the gateway wrapped around its whole stack, error handling included."""
+
+    gateway_options: dict[str, Any]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Gateway(super().build_middleware_stack(), **self.gateway_options)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The two evaluation routes, written against plain ASGI so the gateway can serve them."""
+
+    policy: Policy
+    max_body: int
+    max_batch: int
+    offload: bool
+
+    async def one(self, scope: Scope, receive: Receive) -> bytes:
+        data = await read_json(scope, receive, self.max_body)
+        if self.offload:
+            verdict = await run_in_threadpool(_judge, self.policy, data)
+        else:
+            verdict = _judge(self.policy, data)
+        exchange_of(scope).decision = verdict.decision.value
+        return verdict.model_dump_json().encode("utf-8")
+
+    async def batch(self, scope: Scope, receive: Receive) -> bytes:
+        data = await read_json(scope, receive, self.max_body)
+        if not isinstance(data, list):
+            raise HTTPProblem("invalid-complaint", "the body must be a JSON array of complaints",
+                              errors=[{"path": "", "message": "expected a JSON array, got "
+                                                              f"{_json_kind(data)}"}])
+        if len(data) > self.max_batch:
+            raise HTTPProblem("batch-too-large", f"{len(data)} complaints; at most "
+                                                 f"{self.max_batch} per batch")
+        exchange = exchange_of(scope)
+        # A large batch takes a good part of a second: judged in a thread, it leaves the event
+        # loop free to answer health checks meanwhile.
+        body = await run_in_threadpool(_judge_batch, self.policy, data, exchange.decisions)
+        exchange.invalid = len(data) - sum(exchange.decisions.values())
+        return body
+
+
 def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                max_body_bytes: int = 1_048_576, max_batch: int = 1_000,
-               access_log: bool = True, offload_evaluation: bool = False) -> FastAPI:
+               access_log: bool = True, offload_evaluation: bool = False,
+               direct_routes: bool = True) -> FastAPI:
     """Build the service for a loaded policy.
 
     ``api_keys``: when given, every request outside the health endpoints and the OpenAPI
-    document needs ``Authorization: Bearer <key>``. ``offload_evaluation`` judges single
-    complaints in a worker thread instead of the event loop (slower; kept for measurement).
+    document needs ``Authorization: Bearer <key>``. The last two options exist to measure the
+    design choices (docs/performance.md): ``offload_evaluation`` judges single complaints in a
+    worker thread instead of the event loop, and ``direct_routes=False`` sends the evaluation
+    routes through the framework's routing like the others. Both make the service slower.
     """
     keys = check_api_keys(api_keys, "api_keys") if api_keys is not None else None
     max_body = positive_int(max_body_bytes, "max_body_bytes")
     batch_limit = positive_int(max_batch, "max_batch")
+    evaluation = Evaluation(policy, max_body, batch_limit, offload_evaluation)
 
-    app = FastAPI(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
-                  description="Is an IP takedown complaint eligible on a marketplace, why not, "
-                              "and by when should the platform answer.")
+    app = ServiceApp(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
+                     description="Is an IP takedown complaint eligible on a marketplace, why "
+                                 "not, and by when should the platform answer.")
+    app.gateway_options = {
+        "digest": policy.digest, "version": policy.version, "api_keys": keys,
+        "max_body_bytes": max_body, "access_log": access_log,
+        "direct": {("POST", "/v1/evaluate"): evaluation.one,
+                   ("POST", "/v1/evaluate/batch"): evaluation.batch} if direct_routes else None,
+    }
     app.state.policy = policy
-    app.add_middleware(Gateway, digest=policy.digest, version=policy.version, api_keys=keys,
-                       max_body_bytes=max_body, access_log=access_log)
     app.add_exception_handler(HTTPProblem, _problem_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException,
                               _http_exception_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal_error_handler)
 
     rules_body = json.dumps({
         "version": policy.version, "digest": policy.digest,
@@ -177,13 +232,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
               openapi_extra={"requestBody": {"required": True, "content": {
                   JSON: {"schema": complaint_ref}}}})
     async def evaluate(request: Request) -> Response:
-        data = await _read_json(request, max_body)
-        if offload_evaluation:
-            verdict = await run_in_threadpool(_judge, policy, data)
-        else:
-            verdict = _judge(policy, data)
-        exchange_of(request.scope).decision = verdict.decision.value
-        return Response(verdict.model_dump_json().encode("utf-8"), media_type=JSON)
+        return Response(await evaluation.one(request.scope, request.receive), media_type=JSON)
 
     @app.post("/v1/evaluate/batch", summary="Judge a list of complaints", tags=["evaluation"],
               response_model=None,
@@ -194,18 +243,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
               openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
                   "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
     async def evaluate_batch(request: Request) -> Response:
-        data = await _read_json(request, max_body)
-        if not isinstance(data, list):
-            raise HTTPProblem("invalid-complaint", "the body must be a JSON array of complaints",
-                              errors=[{"path": "", "message": "expected a JSON array, got "
-                                                              f"{_json_kind(data)}"}])
-        if len(data) > batch_limit:
-            raise HTTPProblem("batch-too-large", f"{len(data)} complaints; at most "
-                                                 f"{batch_limit} per batch")
-        exchange = exchange_of(request.scope)
-        body = await run_in_threadpool(_judge_batch, policy, data, exchange.decisions)
-        exchange.invalid = len(data) - sum(exchange.decisions.values())
-        return Response(body, media_type=JSON)
+        return Response(await evaluation.batch(request.scope, request.receive), media_type=JSON)
 
     @app.get("/v1/rules", summary="The rule catalog", tags=["policy"], response_model=None,
              responses={200: {"model": RuleCatalog, "description": "Every rule of the policy"},
@@ -273,46 +311,6 @@ def _json_kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _is_json_media(content_type: str | None) -> bool:
-    if content_type is None:
-        return False
-    media, _, params = content_type.partition(";")
-    media = media.strip().lower()
-    if media != JSON and not (media.startswith("application/") and media.endswith("+json")):
-        return False
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-                "utf-8", "utf8"):
-            return False
-    return True
-
-
-async def _read_json(request: Request, limit: int) -> Any:
-    """The body as JSON, read chunk by chunk and abandoned as soon as it exceeds the limit.
-
-    The gateway already refused a declared Content-Length over the limit; this catches a body
-    without one (chunked transfer) or one longer than it claimed.
-    """
-    if not _is_json_media(request.headers.get("content-type")):
-        raise HTTPProblem("unsupported-media-type", "send the body as 'Content-Type: "
-                                                    "application/json' (UTF-8)")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPProblem("body-too-large", f"the body exceeds the limit of {limit} bytes",
-                              close=True)
-    if not body.strip():
-        raise HTTPProblem("malformed-json", "the body is empty")
-    try:
-        return json.loads(body)
-    except RecursionError:
-        raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert
-        raise HTTPProblem("malformed-json", f"not valid JSON: {exc}") from None
-
-
 async def _problem_handler(request: Request, problem: HTTPProblem) -> Response:
     return Response(problem.render(exchange_of(request.scope).request_id),
                     status_code=problem.status, media_type=MEDIA_TYPE,
@@ -328,6 +326,13 @@ async def _http_exception_handler(request: Request, exc: StarletteHTTPException)
               }.get(kind, str(exc.detail))
     problem = HTTPProblem(kind, detail, headers=dict(exc.headers or {}))
     return await _problem_handler(request, problem)
+
+
+async def _internal_error_handler(request: Request, exc: Exception) -> Response:
+    """A failure inside a framework route; the gateway logs it with the request id."""
+    return await _problem_handler(request, HTTPProblem(
+        "internal-error", "the service failed while answering; quote the request id when "
+                          "reporting it"))
 
 
 def _openapi_document(app: FastAPI, complaint_schema: dict[str, Any]) -> dict[str, Any]:
