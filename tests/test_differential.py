@@ -328,3 +328,40 @@ def test_the_listing_shortcut_agrees_with_the_full_parse(urls: list[str],
     from eligibility.facts import off_platform, on_platform
 
     assert off_platform(urls, hosts) == [u for u in urls if not on_platform(u, hosts)]
+
+
+# --- verdict parts built directly against pydantic's own construction ---------------------------
+
+
+def test_built_models_equal_pydantic_constructed_ones(policy: eligibility.Policy) -> None:
+    from eligibility.models import DueWindow, PolicyRef, Reason, Verdict, built
+
+    verdict = policy.evaluate(_EXAMPLE)
+    assert verdict.reasons
+    assert verdict.due is None
+    due = {"earliest": date(2026, 3, 3), "latest": date(2026, 3, 5), "business_days": (1, 3),
+           "calendar": "CN", "timezone": "Asia/Shanghai", "provisional": False}
+    parts: list[tuple[type[Any], dict[str, Any]]] = [
+        (Verdict, dict(verdict.__dict__)), (PolicyRef, dict(verdict.policy.__dict__)),
+        (DueWindow, due), *((Reason, dict(r.__dict__)) for r in verdict.reasons)]
+    for model, values in parts:
+        fast, reference = built(model, dict(values)), model.model_construct(**values)
+        assert fast == reference
+        assert fast.model_dump_json() == reference.model_dump_json()
+        assert fast.model_fields_set == reference.model_fields_set
+
+
+def test_built_refuses_models_it_would_get_wrong() -> None:
+    from pydantic import Field
+
+    from eligibility.models import _check_plain, _Output
+
+    class WithDefault(_Output):
+        flag: bool = False
+
+    class WithAlias(_Output):
+        value: int = Field(alias="v")
+
+    for model in (WithDefault, WithAlias):
+        with pytest.raises(TypeError, match="plain required fields"):
+            _check_plain(model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -265,3 +265,35 @@ class Verdict(_Output):
     due: DueWindow | None
     day0: date
     policy: PolicyRef
+
+
+_OutputModel = TypeVar("_OutputModel", bound=_Output)
+_set = object.__setattr__
+
+
+def built(cls: type[_OutputModel], values: dict[str, Any]) -> _OutputModel:
+    """An output model made of values this package computed itself, every field given.
+
+    This is what ``model_construct`` ends up doing for these models (no aliases, defaults,
+    extras or private attributes), without its per-field bookkeeping, which cost more than the
+    rest of building a verdict. ``_check_plain`` below keeps that premise true.
+    """
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _check_plain(*models: type[_Output]) -> None:
+    for model in models:
+        for name, info in model.model_fields.items():
+            if info.alias or info.validation_alias or not info.is_required():
+                raise TypeError(f"{model.__name__}.{name}: built() needs plain required fields")
+        if model.__private_attributes__ or model.model_config.get("extra") == "allow" or (
+                model.__pydantic_post_init__):
+            raise TypeError(f"{model.__name__}: built() needs a model without extras or hooks")
+
+
+_check_plain(Reason, DueWindow, PolicyRef, Verdict)

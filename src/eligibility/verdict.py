@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .models import Check, Decision, DueWindow, PolicyRef, Reason, Severity, Verdict
+from .models import Check, Decision, DueWindow, PolicyRef, Reason, Severity, Verdict, built
 
 if TYPE_CHECKING:
+    from .calendar import Window
     from .conditions import Condition
     from .facts import Facts, PlatformProfile
 
@@ -65,9 +67,9 @@ def assemble(rules: tuple[CompiledRule, ...], fired: frozenset[str], facts: Fact
         if rule.index in failed_idx:
             status = "failed"
             shown: dict[str, Any] = {name: facts.display(name) for name in rule.fact_fields}
-            reasons.append((_SEVERITY_ORDER[rule.severity], rule.index, Reason.model_construct(
-                rule=rule.id, severity=rule.severity, message=rule.message,
-                remediation=rule.remediation, source=rule.source, facts=shown)))
+            reasons.append((_SEVERITY_ORDER[rule.severity], rule.index, built(Reason, {
+                "rule": rule.id, "severity": rule.severity, "message": rule.message,
+                "remediation": rule.remediation, "source": rule.source, "facts": shown})))
         elif rule.applies_if is not None and rule.index not in applicable_idx:
             status = "not_applicable"
         else:
@@ -84,14 +86,23 @@ def assemble(rules: tuple[CompiledRule, ...], fired: frozenset[str], facts: Fact
     due = None
     if decision is Decision.ELIGIBLE and facts.window is not None and profile.calendar:
         assert profile.business_days is not None
-        due = DueWindow.model_construct(
-            earliest=facts.window.earliest, latest=facts.window.latest,
-            business_days=profile.business_days, calendar=profile.calendar.code,
-            timezone=profile.calendar.spec.timezone, provisional=facts.window.provisional)
-    return Verdict.model_construct(
-        decision=decision, platform=profile.id, reasons=[r for _, _, r in reasons],
-        checks=checks, due=due, day0=facts.day0,
-        policy=PolicyRef.model_construct(version=version, digest=digest))
+        due = _due(facts.window, profile.business_days, profile.calendar.code,
+                   profile.calendar.spec.timezone)
+    return built(Verdict, {
+        "decision": decision, "platform": profile.id, "reasons": [r for _, _, r in reasons],
+        "checks": checks, "due": due, "day0": facts.day0, "policy": _policy_ref(version, digest)})
 
 
+# Verdicts are immutable, so the parts many of them have in common are built once and shared,
+# as the checks are.
+@lru_cache(maxsize=64)
+def _policy_ref(version: str, digest: str) -> PolicyRef:
+    return built(PolicyRef, {"version": version, "digest": digest})
 
+
+@lru_cache(maxsize=4096)
+def _due(window: Window, business_days: tuple[int, int], calendar: str,
+         timezone: str) -> DueWindow:
+    return built(DueWindow, {
+        "earliest": window.earliest, "latest": window.latest, "business_days": business_days,
+        "calendar": calendar, "timezone": timezone, "provisional": window.provisional})
