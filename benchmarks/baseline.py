@@ -250,7 +250,7 @@ class _Plan:
             if (applies is None) != (rule.applies_if is None):
                 raise ValueError(f"{platform}: {rule.id} is conditional in only one of the "
                                  "policy and POLICY.md")
-            self.steps.append((applies, fails, f"a{rule.index}_0", f"f{rule.index}_0"))
+            self.steps.append((applies, fails, f"a{rule.applicability}_0", f"f{rule.index}_0"))
 
     def fire(self, fact: Fact) -> frozenset[str]:
         fired: list[str] = []

@@ -9,6 +9,7 @@ durable_rules rulesets (named afresh, so several policies live side by side in o
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -467,19 +468,27 @@ class _Loader:
             mine = tuple(r for r in rules if p.id in r.applies_to or p.group in r.applies_to)
             patterns: dict[str, Any] = {}
             numbered: list[CompiledRule] = []
+            # Rules sharing a precondition (the agent rules) share its patterns: one action
+            # fewer per rule in every evaluation where it holds.
+            preconditions: dict[str, int] = {}
             for index, rule in enumerate(mine):
                 by_rule_platforms[rule.id].append(p.id)
+                applicability = -1
                 try:
                     fail = rule.when if rule.applies_if is None else conditions.All(
                         (rule.applies_if, rule.when))
                     for n, conj in enumerate(conditions.to_dnf(fail)):
                         patterns[f"f{index}_{n}"] = conditions.to_durable(conj)
                     if rule.applies_if is not None:
-                        for n, conj in enumerate(conditions.to_dnf(rule.applies_if)):
-                            patterns[f"a{index}_{n}"] = conditions.to_durable(conj)
+                        alternatives = [conditions.to_durable(conj)
+                                        for conj in conditions.to_dnf(rule.applies_if)]
+                        key = json.dumps(alternatives, sort_keys=True)
+                        applicability = preconditions.setdefault(key, len(preconditions))
+                        for n, pattern in enumerate(alternatives):
+                            patterns[f"a{applicability}_{n}"] = pattern
                 except ConditionError as exc:
                     raise PolicyError(rule.file, str(exc), rule=rule.id) from None
-                numbered.append(rule.numbered(index))
+                numbered.append(rule.numbered(index, applicability))
             try:
                 ruleset = engine.build(patterns, label=p.id.replace(".", "_").replace("-", "_"))
             except engine.CompileError as exc:

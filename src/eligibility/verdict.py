@@ -35,14 +35,15 @@ class CompiledRule:
     file: str
     when: Condition
     applies_if: Condition | None
-    index: int = -1  # position in its platform's program; names its patterns
+    index: int = -1  # position in its platform's program; names its failure patterns
+    applicability: int = -1  # names its precondition's patterns, which rules may share
     # The three possible Check objects, built once: checks are immutable and shared by verdicts.
     checks: Mapping[str, Check] = field(default_factory=dict)
 
-    def numbered(self, index: int) -> CompiledRule:
+    def numbered(self, index: int, applicability: int = -1) -> CompiledRule:
         checks = {s: Check(rule=self.id, status=s)
                   for s in ("passed", "failed", "not_applicable")}
-        return replace(self, index=index, checks=checks)
+        return replace(self, index=index, applicability=applicability, checks=checks)
 
     @property
     def fail_prefix(self) -> str:
@@ -50,7 +51,7 @@ class CompiledRule:
 
     @property
     def applies_prefix(self) -> str:
-        return f"a{self.index}_"
+        return f"a{self.applicability}_"
 
 
 def _fired_indexes(fired: frozenset[str], kind: str) -> set[int]:
@@ -70,7 +71,7 @@ def assemble(rules: tuple[CompiledRule, ...], fired: frozenset[str], facts: Fact
             reasons.append((_SEVERITY_ORDER[rule.severity], rule.index, built(Reason, {
                 "rule": rule.id, "severity": rule.severity, "message": rule.message,
                 "remediation": rule.remediation, "source": rule.source, "facts": shown})))
-        elif rule.applies_if is not None and rule.index not in applicable_idx:
+        elif rule.applies_if is not None and rule.applicability not in applicable_idx:
             status = "not_applicable"
         else:
             status = "passed"
