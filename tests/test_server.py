@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -359,3 +360,23 @@ def test_access_log_is_one_json_line_per_request(client: httpx.Client,
     decisions = [a["verdict"]["decision"] for a in batch.json() if "verdict" in a]
     assert by_id["log-3"]["invalid"] == 1
     assert sum(by_id["log-3"]["decisions"].values()) == len(decisions) == 2
+
+
+def test_access_log_can_go_straight_to_a_stream(policy: eligibility.Policy,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="eligibility.access")
+    stream = io.StringIO()
+    with running(create_app(policy, access_log=stream)) as base, httpx.Client(base_url=base) as c:
+        c.get("/healthz", headers={"X-Request-ID": "s-1"})
+        post(c, "/v1/evaluate", complaint_variant(0), headers={"X-Request-ID": "s-2"})
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["request_id"], e["status"]) for e in lines] == [("s-1", 200), ("s-2", 200)]
+    assert lines[1]["decision"] == policy.evaluate(complaint_variant(0)).decision
+    assert not [r for r in caplog.records if r.name == "eligibility.access"]
+
+
+def test_access_log_off(policy: eligibility.Policy, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="eligibility.access")
+    with running(create_app(policy, access_log=False)) as base, httpx.Client(base_url=base) as c:
+        assert c.get("/healthz").status_code == 200
+    assert not [r for r in caplog.records if r.name == "eligibility.access"]

@@ -9,6 +9,7 @@ import pytest
 import eligibility
 from eligibility.server import ConfigError, create_app, serve
 from eligibility.server_config import (
+    ENV_ACCESS_LOG,
     ENV_API_KEYS,
     ENV_API_KEYS_FILE,
     ENV_MAX_BATCH,
@@ -23,12 +24,13 @@ from eligibility.server_config import (
 def test_defaults_without_environment() -> None:
     assert settings_from_environment({}) == ServiceSettings(
         rules_dir=None, jurisdictions_dir=None, api_keys=None, max_body_bytes=1_048_576,
-        max_batch=1000)
+        max_batch=1000, access_log=True)
 
 
 def test_settings_survive_the_trip_through_the_environment(tmp_path: Path) -> None:
     settings = ServiceSettings(rules_dir=tmp_path / "r", jurisdictions_dir=tmp_path / "j",
-                               api_keys=("abc", "def"), max_body_bytes=5000, max_batch=7)
+                               api_keys=("abc", "def"), max_body_bytes=5000, max_batch=7,
+                               access_log=False)
     env: dict[str, str] = {ENV_API_KEYS_FILE: "/stale/path"}
     settings.to_environment(env)
     assert ENV_API_KEYS_FILE not in env
@@ -51,10 +53,17 @@ def test_keys_from_variable_and_file_are_merged(tmp_path: Path) -> None:
     ({ENV_MAX_BODY_BYTES: "1MB"}, ENV_MAX_BODY_BYTES),
     ({ENV_MAX_BATCH: "-5"}, ENV_MAX_BATCH),
     ({ENV_RULES_DIR: " "}, ENV_RULES_DIR),
+    ({ENV_ACCESS_LOG: "sometimes"}, ENV_ACCESS_LOG),
 ])
 def test_bad_environment_names_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         settings_from_environment(env)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("off", False), ("0", False), ("No", False),
+                                                ("on", True), ("TRUE", True), ("1", True)])
+def test_access_log_switch(value: str, expected: bool) -> None:
+    assert settings_from_environment({ENV_ACCESS_LOG: value}).access_log is expected
 
 
 def test_an_unusable_key_is_refused_without_echoing_it() -> None:

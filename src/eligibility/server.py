@@ -19,10 +19,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 try:
     import uvicorn
@@ -177,15 +178,19 @@ class Evaluation:
 
 def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                max_body_bytes: int = 1_048_576, max_batch: int = 1_000,
-               access_log: bool = True, offload_evaluation: bool = False,
+               access_log: bool | TextIO = True, offload_evaluation: bool = False,
                direct_routes: bool = True) -> FastAPI:
     """Build the service for a loaded policy.
 
     ``api_keys``: when given, every request outside the health endpoints and the OpenAPI
-    document needs ``Authorization: Bearer <key>``. The last two options exist to measure the
-    design choices (docs/performance.md): ``offload_evaluation`` judges single complaints in a
-    worker thread instead of the event loop, and ``direct_routes=False`` sends the evaluation
-    routes through the framework's routing like the others. Both make the service slower.
+    document needs ``Authorization: Bearer <key>``. ``access_log``: True sends one JSON line per
+    request to the ``eligibility.access`` logger, a text stream receives the lines directly
+    (cheaper; what ``serve`` does with standard output), False turns it off.
+
+    The last two options exist to measure design choices (docs/performance.md):
+    ``offload_evaluation`` judges single complaints in a worker thread instead of the event
+    loop, and ``direct_routes=False`` sends the evaluation routes through the framework's
+    routing like the others. Both make the service slower.
     """
     keys = check_api_keys(api_keys, "api_keys") if api_keys is not None else None
     max_body = positive_int(max_body_bytes, "max_body_bytes")
@@ -377,18 +382,15 @@ def app_from_environment() -> FastAPI:
 
 
 def _build(policy: Policy, settings: ServiceSettings) -> FastAPI:
+    # The process owns its standard output: access lines go there directly, not via logging.
     return create_app(policy, api_keys=settings.api_keys, max_body_bytes=settings.max_body_bytes,
-                      max_batch=settings.max_batch)
+                      max_batch=settings.max_batch,
+                      access_log=sys.stdout if settings.access_log else False)
 
 
 def log_config(level: str = "info") -> dict[str, Any]:
-    """uvicorn's logging, plus the access log as bare JSON lines on standard output."""
+    """uvicorn's logging (on standard error), with the service's error log beside it."""
     config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["formatters"]["json_line"] = {"format": "%(message)s"}
-    config["handlers"]["access_json"] = {"class": "logging.StreamHandler",
-                                         "formatter": "json_line", "stream": "ext://sys.stdout"}
-    config["loggers"]["eligibility.access"] = {"handlers": ["access_json"], "level": "INFO",
-                                               "propagate": False}
     config["loggers"]["eligibility.server"] = {"handlers": ["default"],
                                                "level": level.upper(), "propagate": False}
     return config
@@ -398,7 +400,7 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
           host: str = "127.0.0.1", port: int = 8080, workers: int = 1,
           api_keys: Iterable[str] | None = None, api_keys_file: str | Path | None = None,
           max_body_bytes: int | None = None, max_batch: int | None = None,
-          access_log: bool = True, log_level: str = "info",
+          access_log: bool | None = None, log_level: str = "info",
           graceful_timeout: int = 30) -> None:
     """Run the service until SIGINT or SIGTERM, then finish in-flight requests and stop.
 
@@ -423,13 +425,11 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
                         if max_body_bytes is not None else env.max_body_bytes),
         max_batch=(positive_int(max_batch, "max_batch") if max_batch is not None
                    else env.max_batch),
+        access_log=bool(access_log) if access_log is not None else env.access_log,
     )
     policy = load_policy(settings.rules_dir, settings.jurisdictions_dir)
-    logging_setup = log_config(log_level)
-    if not access_log:
-        logging_setup["loggers"]["eligibility.access"]["level"] = "WARNING"
     options: dict[str, Any] = {
-        "host": host, "port": port, "log_config": logging_setup, "log_level": log_level,
+        "host": host, "port": port, "log_config": log_config(log_level), "log_level": log_level,
         "access_log": False, "server_header": False,
         "timeout_graceful_shutdown": graceful_timeout,
     }

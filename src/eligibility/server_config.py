@@ -22,6 +22,7 @@ ENV_API_KEYS = "ELIGIBILITY_API_KEYS"
 ENV_API_KEYS_FILE = "ELIGIBILITY_API_KEYS_FILE"
 ENV_MAX_BODY_BYTES = "ELIGIBILITY_MAX_BODY_BYTES"
 ENV_MAX_BATCH = "ELIGIBILITY_MAX_BATCH"
+ENV_ACCESS_LOG = "ELIGIBILITY_ACCESS_LOG"
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_BATCH = 1_000
@@ -44,6 +45,7 @@ class ServiceSettings:
     api_keys: tuple[str, ...] | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_batch: int = DEFAULT_MAX_BATCH
+    access_log: bool = True
 
     def to_environment(self, environ: MutableMapping[str, str]) -> None:
         """Write these settings where a freshly started worker will find them."""
@@ -57,6 +59,7 @@ class ServiceSettings:
             environ[ENV_API_KEYS] = ",".join(self.api_keys)
         environ[ENV_MAX_BODY_BYTES] = str(self.max_body_bytes)
         environ[ENV_MAX_BATCH] = str(self.max_batch)
+        environ[ENV_ACCESS_LOG] = "on" if self.access_log else "off"
 
 
 def positive_int(value: object, name: str) -> int:
@@ -69,6 +72,18 @@ def positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
     return value
+
+
+_SWITCH = {"1": True, "true": True, "yes": True, "on": True,
+           "0": False, "false": False, "no": False, "off": False}
+
+
+def switch(value: str, name: str) -> bool:
+    """On or off, spelt any of the usual ways."""
+    try:
+        return _SWITCH[value.strip().lower()]
+    except KeyError:
+        raise ConfigError(f"{name}: expected on or off, got {value!r}") from None
 
 
 def check_api_keys(keys: Iterable[str], where: str) -> tuple[str, ...]:
@@ -138,4 +153,5 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Servi
         max_body_bytes=positive_int(env.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
                                     ENV_MAX_BODY_BYTES),
         max_batch=positive_int(env.get(ENV_MAX_BATCH, DEFAULT_MAX_BATCH), ENV_MAX_BATCH),
+        access_log=switch(env.get(ENV_ACCESS_LOG, "on"), ENV_ACCESS_LOG),
     )
