@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,11 @@ _FACT_ID = "c"
 _RETRACTION = json.dumps({"sid": _SESSION, "id": _FACT_ID})
 SESSION_RENEWAL = 4096
 _LOCK = threading.Lock()
+# A process forked while another thread is inside an evaluation would inherit the lock held for
+# good and a session halfway through its fact (evaluate_many forks its workers): forking waits
+# until the engine is idle.
+os.register_at_fork(before=_LOCK.acquire, after_in_parent=_LOCK.release,
+                    after_in_child=_LOCK.release)
 _NAMES = itertools.count(1)
 _RESULT_OK = 0
 

@@ -26,10 +26,11 @@ from .appeal import AppealDeadline
 from .calendar import BusinessCalendar, CalendarRangeError
 from .conditions import Condition, ConditionError
 from .errors import InvalidComplaint, PolicyError, Problem
-from .facts import PlatformProfile
+from .facts import Facts, PlatformProfile
 from .facts import build as build_facts
 from .jurisdictions import Jurisdictions, JurisdictionSpec
 from .models import Complaint, DocumentType, PartyKind, Severity, Verdict
+from .parallel import evaluate_in_processes
 from .verdict import CompiledRule, assemble
 from .vocabulary import BY_NAME
 
@@ -169,6 +170,11 @@ class Policy:
     def evaluate(self, complaint: Complaint | Mapping[str, Any], *,
                  now: datetime | None = None) -> Verdict:
         """Judge one complaint. ``now`` stands in for a missing ``submitted_at``."""
+        return self._conclude(*self._match(complaint, now))
+
+    def _match(self, complaint: Complaint | Mapping[str, Any],
+               now: datetime | None) -> tuple[_Program, Facts, frozenset[str]]:
+        """Validation, the fact and the engine: all of an evaluation but the verdict."""
         parsed = self.parse(complaint)
         submitted = parsed.submitted_at or _now(now)
         program = self._programs[parsed.platform]
@@ -176,12 +182,17 @@ class Policy:
             facts = build_facts(parsed, program.profile, self.jurisdictions, submitted)
         except (CalendarRangeError, OverflowError) as exc:
             raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
-        fired = program.ruleset.fire(facts.engine)
+        return program, facts, program.ruleset.fire(facts.engine)
+
+    def _conclude(self, program: _Program, facts: Facts, fired: frozenset[str]) -> Verdict:
         return assemble(program.rules, fired, facts, program.profile, self.version, self.digest)
 
     def evaluate_many(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                      now: datetime | None = None) -> list[Verdict]:
-        """Judge complaints in order; the first invalid one raises, naming its position."""
+                      now: datetime | None = None, workers: int = 1) -> list[Verdict]:
+        """Judge complaints in order; the first invalid one raises, naming its position.
+        ``workers`` > 1 spreads a large batch over that many forked processes."""
+        if workers != 1 or type(workers) is not int:
+            return evaluate_in_processes(self, complaints, now=now, workers=workers)
         out: list[Verdict] = []
         for index, complaint in enumerate(complaints):
             try:
