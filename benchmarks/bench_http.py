@@ -328,6 +328,45 @@ def _load_worker(spec_file: str) -> None:
     print(json.dumps(result))
 
 
+class CpuMeter:
+    """Cores used by the server's processes and by the whole machine since it was created.
+
+    The machine is shared: "machine" minus "server" minus the load generator's share is what
+    other work took, which is what makes one run differ from the next.
+    """
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self._psutil = psutil
+        root = psutil.Process(pid)
+        self._procs = [root, *root.children(recursive=True)]
+        self._start = time.monotonic()
+        self._server = self._server_seconds()
+        self._machine = self._machine_seconds()
+
+    def _server_seconds(self) -> float:
+        total = 0.0
+        for proc in self._procs:
+            try:
+                times = proc.cpu_times()
+            except self._psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def _machine_seconds(self) -> float:
+        """Busy seconds over all cores: everything but idle (loopback traffic counts as
+        softirq time, not user or system)."""
+        times = self._psutil.cpu_times()
+        return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+    def read(self) -> tuple[float, float]:
+        elapsed = time.monotonic() - self._start
+        return ((self._server_seconds() - self._server) / elapsed,
+                (self._machine_seconds() - self._machine) / elapsed)
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -391,12 +430,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         server = start_server(workers, offload)
         try:
             drive(server.url, path, payload, args.warmup, args.connections)
+            meter = CpuMeter(server.process.pid)
             load = drive(server.url, path, payload, args.duration, args.connections)
+            server_cores, machine_cores = meter.read()
         finally:
             server.stop()
         results[label] = load
-        print(f"  {label:38s} {load.rps:8.0f} req/s   p50 {load.p50_ms:6.1f} ms   "
-              f"p99 {load.p99_ms:6.1f} ms   errors {load.errors}")
+        print(f"  {label:38s} {load.rps:6.0f} req/s  p50 {load.p50_ms:5.1f} ms  "
+              f"p99 {load.p99_ms:6.1f} ms  errors {load.errors}  "
+              f"cores: server {server_cores:.2f}, machine {machine_cores:.2f}")
 
     one, two = results["/v1/evaluate, 1 worker, inline"], results["/v1/evaluate, 2 workers, inline"]
     pooled = results["/v1/evaluate, 1 worker, thread pool"]
