@@ -36,7 +36,7 @@ INVALID_EVERY = 100
 def rss_bytes() -> int:
     """Resident set size of this process, now (not the peak)."""
     try:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
     except ImportError:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

@@ -54,7 +54,7 @@ def test_workers_accept_parsed_complaints_and_apply_now(policy: eligibility.Poli
 
 def test_the_first_invalid_complaint_is_reported_by_position(
         policy: eligibility.Policy, batch: list[dict[str, Any]]) -> None:
-    broken = list(batch)
+    broken: list[Any] = list(batch)
     broken[450] = {**batch[450], "platform": "ebay"}
     broken[520] = 7
     with pytest.raises(eligibility.InvalidComplaint) as sequential:
@@ -78,7 +78,7 @@ def test_small_batches_stay_in_process(policy: eligibility.Policy,
     def no_fork(*_: object) -> None:
         raise AssertionError("a small batch started worker processes")
 
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", no_fork)
+    monkeypatch.setattr("multiprocessing.get_context", no_fork)
     small = batch[:2 * parallel.MIN_CHUNK - 1]
     assert _json(policy.evaluate_many(small, workers=4)) == _json(policy.evaluate_many(small))
 
