@@ -125,11 +125,18 @@ def test_a_body_that_is_not_an_object_is_an_invalid_complaint(client: httpx.Clie
 
 @pytest.mark.parametrize("body", [
     b"{", b"", b"   ", b'{"platform": taobao}', b"\xff\xfe{}", b"[" * 100_000 + b"]" * 100_000,
-    b"1" * 5000, b'{"a": 1} trailing',
+    b"1" * 5000, b'{"a": 1} trailing', b'{"platform": "taobao", "platform": "tmall"}',
 ])
 def test_malformed_json_is_400(client: httpx.Client, body: bytes) -> None:
     assert_problem(client.post("/v1/evaluate", content=body, headers=JSON_HEADERS),
                    400, "malformed-json")
+
+
+def test_a_duplicate_key_is_named(client: httpx.Client, complaint: dict[str, Any]) -> None:
+    body = as_json(complaint).replace(b'"owner":', b'"owner": "Someone Else", "owner":', 1)
+    doc = assert_problem(client.post("/v1/evaluate", content=body, headers=JSON_HEADERS),
+                         400, "malformed-json")
+    assert "'owner'" in doc["detail"]
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
@@ -234,7 +241,8 @@ def test_chunked_body_is_counted_while_it_streams(policy: eligibility.Policy,
         raw = raw_exchange(base, head, then=[framed] * 5)
         assert status_of(raw) == 413
         assert headers_of(raw)["connection"] == "close"
-        under = raw_exchange(base, head, then=[framed, b"0\r\n\r\n"], timeout=3)
+        closing = head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+        under = raw_exchange(base, closing, then=[framed, b"0\r\n\r\n"])
         assert status_of(under) == 400  # whitespace only: read whole, then found empty
 
 

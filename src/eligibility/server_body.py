@@ -4,7 +4,9 @@ A declared Content-Length over the limit is refused at the door before any of th
 this reader catches the rest: a chunked body (no length given) or one that runs past the length it
 claimed. It reads straight from the ASGI ``receive`` channel so that the evaluation routes can be
 served without the framework's request objects, and it tells the three ways a body can be wrong
-apart: not declared as JSON (415), too long (413), not parseable (400).
+apart: not declared as JSON (415), too long (413), not parseable (400). An object with the same
+key twice is refused too, as the command line refuses it: keeping one of the two values silently
+could judge a complaint other than the one its author meant.
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ from starlette.types import Receive, Scope
 from .server_problems import HTTPProblem
 
 JSON = "application/json"
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r} in one object")
+            seen.add(key)
+    return out
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -63,7 +76,7 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
     if not body.strip():
         raise HTTPProblem("malformed-json", "the body is empty")
     try:
-        return json.loads(body)
+        return json.loads(body, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert
