@@ -2,10 +2,13 @@
 
 Other services call this before they file a complaint, so it answers every request with either a
 verdict or a problem document that says exactly what was wrong, and never with a traceback. The
-app is thin on purpose: routes read the body under a size limit, hand it to
-:meth:`Policy.evaluate` and send back the verdict's own JSON, so the HTTP answer is byte for byte
-the library's. Request ids, policy headers, API keys and the access log live at the door
-(:mod:`.server_gateway`); settings and their environment variables in :mod:`.server_config`.
+app is thin on purpose: the evaluation routes read the body under a size limit
+(:mod:`.server_body`), hand it to :meth:`Policy.evaluate` and send back the verdict's own JSON,
+so the HTTP answer is byte for byte the library's. Request ids, policy headers, API keys and the
+access log live at the door (:mod:`.server_gateway`), which also serves the two evaluation
+routes itself, past the framework's routing. Settings and their environment variables are in
+:mod:`.server_config`, error documents in :mod:`.server_problems`, the OpenAPI description in
+:mod:`.server_openapi`.
 
 The engine holds the GIL for the whole of an evaluation, so a thread pool cannot run two at once;
 a single complaint is judged inline in the event loop, which the benchmark showed to be faster
@@ -28,9 +31,7 @@ from typing import Any, TextIO
 try:
     import uvicorn
     from fastapi import FastAPI, Request
-    from fastapi.openapi.utils import get_openapi
     from fastapi.responses import Response
-    from pydantic import BaseModel, Field
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
     from starlette.types import ASGIApp, Receive, Scope
@@ -55,78 +56,20 @@ from .server_config import (
     settings_from_environment,
 )
 from .server_gateway import Gateway, exchange_of
-from .server_problems import KINDS, MEDIA_TYPE, TYPE_PREFIX, HTTPProblem
+from .server_openapi import (
+    BatchError,
+    BatchVerdict,
+    Health,
+    Readiness,
+    RuleCatalog,
+    openapi_document,
+    problem_responses,
+)
+from .server_problems import MEDIA_TYPE, HTTPProblem
 
 FACTORY = "eligibility.server:app_from_environment"
 
 __all__ = ["ConfigError", "app_from_environment", "create_app", "serve"]
-
-
-# --- documentation-only models (the routes send pre-serialised JSON) ---------------------------
-
-
-class FieldProblem(BaseModel):
-    path: str = Field(description="Dotted path of the field, e.g. ip_right.office; '' for the "
-                                  "whole complaint; in a batch, prefixed by nothing (see index)")
-    message: str
-
-
-class ProblemDocument(BaseModel):
-    type: str = Field(description=f"{TYPE_PREFIX}<kind>; one of: " + ", ".join(KINDS))
-    title: str
-    status: int
-    detail: str
-    request_id: str
-    errors: list[FieldProblem] | None = Field(
-        default=None, description="Every field problem (invalid-complaint only)")
-
-
-class BatchVerdict(BaseModel):
-    index: int = Field(description="Position of the complaint in the request")
-    verdict: Verdict
-
-
-class BatchError(BaseModel):
-    index: int = Field(description="Position of the complaint in the request")
-    errors: list[FieldProblem]
-
-
-class RuleEntry(BaseModel):
-    id: str
-    title: str
-    severity: str
-    platforms: list[str]
-    applies_to: list[str]
-    source: str
-    file: str
-
-
-class RuleCatalog(BaseModel):
-    version: str
-    digest: str
-    rules: list[RuleEntry]
-
-
-class Health(BaseModel):
-    status: str
-
-
-class PolicySummary(BaseModel):
-    version: str
-    digest: str
-    rules: int
-    platforms: list[str]
-
-
-class Readiness(BaseModel):
-    status: str
-    policy: PolicySummary
-
-
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    described = dict(reversed(list(KINDS.values())))  # the first kind listed per status
-    return {status: {"model": ProblemDocument, "description": described[status]}
-            for status in statuses}
 
 
 # --- the app -----------------------------------------------------------------------------------
@@ -233,7 +176,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     @app.post("/v1/evaluate", summary="Judge one complaint", tags=["evaluation"],
               response_model=None,
               responses={200: {"model": Verdict, "description": "The verdict"},
-                         **_problems(400, 401, 413, 415, 422, 500)},
+                         **problem_responses(400, 401, 413, 415, 422, 500)},
               openapi_extra={"requestBody": {"required": True, "content": {
                   JSON: {"schema": complaint_ref}}}})
     async def evaluate(request: Request) -> Response:
@@ -244,7 +187,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
               responses={200: {"model": list[BatchVerdict | BatchError],
                                "description": "One entry per complaint, in request order: its "
                                               "verdict, or every problem that kept it from one"},
-                         **_problems(400, 401, 413, 415, 422, 500)},
+                         **problem_responses(400, 401, 413, 415, 422, 500)},
               openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
                   "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
     async def evaluate_batch(request: Request) -> Response:
@@ -252,7 +195,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     @app.get("/v1/rules", summary="The rule catalog", tags=["policy"], response_model=None,
              responses={200: {"model": RuleCatalog, "description": "Every rule of the policy"},
-                        **_problems(401)})
+                        **problem_responses(401)})
     async def rules() -> Response:
         return Response(rules_body, media_type=JSON)
 
@@ -260,7 +203,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
              response_model=None,
              responses={200: {"description": "A JSON Schema (draft 2020-12) listing this "
                                              "policy's platforms and offices"},
-                        **_problems(401)})
+                        **problem_responses(401)})
     async def schema() -> Response:
         return Response(schema_body, media_type=JSON)
 
@@ -277,7 +220,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _openapi_document(app, complaint_schema)
+            app.openapi_schema = openapi_document(app, complaint_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -338,38 +281,6 @@ async def _internal_error_handler(request: Request, exc: Exception) -> Response:
     return await _problem_handler(request, HTTPProblem(
         "internal-error", "the service failed while answering; quote the request id when "
                           "reporting it"))
-
-
-def _openapi_document(app: FastAPI, complaint_schema: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI's document, plus the policy's complaint schema and problem+json error bodies."""
-    doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                      routes=app.routes)
-    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-    complaint = copy.deepcopy(complaint_schema)
-    definitions = complaint.pop("$defs", {})
-    renamed = {name: (name if name not in schemas else f"Complaint{name}")
-               for name in definitions}
-
-    def relink(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return {**node, "$ref": "#/components/schemas/" + renamed[ref[len("#/$defs/"):]]}
-            return {k: relink(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [relink(v) for v in node]
-        return node
-
-    for name, definition in definitions.items():
-        schemas[renamed[name]] = relink(definition)
-    schemas["Complaint"] = relink(complaint)
-    for path_item in doc.get("paths", {}).values():
-        for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if str(status).startswith(("4", "5")) and JSON in content:
-                    content[MEDIA_TYPE] = content.pop(JSON)
-    return doc
 
 
 # --- serving -----------------------------------------------------------------------------------
