@@ -146,6 +146,7 @@ def test_a_body_that_is_not_declared_json_is_415(client: httpx.Client, content_t
     headers = {"Content-Type": content_type} if content_type else {}
     response = client.post("/v1/evaluate", content=as_json(complaint), headers=headers)
     assert_problem(response, 415, "unsupported-media-type")
+    assert response.headers["connection"] == "close"  # the body was never read
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",

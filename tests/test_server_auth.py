@@ -12,7 +12,7 @@ import pytest
 import eligibility
 from eligibility.server import create_app
 
-from .server_harness import as_json, running
+from .server_harness import as_json, raw_exchange, running, status_of
 
 KEYS = ("k3y-one_AAAAAAAAAAAAAAAA", "second.key/with+chars==")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -80,10 +80,14 @@ def test_health_and_api_description_stay_open(client: httpx.Client, path: str) -
 
 
 def test_a_refused_request_is_refused_before_its_body_is_judged(
-        client: httpx.Client) -> None:
+        client: httpx.Client, url: str) -> None:
     # Even an oversized or malformed body gets 401 first: strangers learn nothing else.
     response = client.post("/v1/evaluate", content=b"{", headers=JSON_HEADERS)
     assert response.status_code == 401
+    assert response.headers["connection"] == "close"
+    raw = raw_exchange(url, b"POST /v1/evaluate HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                            b"application/json\r\nContent-Length: 999999999\r\n\r\n")
+    assert status_of(raw) == 401  # answered at once, and the connection closed
 
 
 def test_keys_never_reach_the_logs(client: httpx.Client, complaint: dict[str, Any],

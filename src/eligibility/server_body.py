@@ -61,7 +61,8 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
     """The body, parsed; HTTPProblem when it is not JSON, too long, or not declared as JSON."""
     if not is_json_media(header(scope, b"content-type")):
         raise HTTPProblem("unsupported-media-type", "send the body as 'Content-Type: "
-                                                    "application/json' (UTF-8)")
+                                                    "application/json' (UTF-8)",
+                          close=True)  # the body is left unread
     body = bytearray()
     while True:
         message = await receive()

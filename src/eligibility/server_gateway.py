@@ -95,6 +95,7 @@ class Gateway:
             return
         started = time.perf_counter()
         given_id = authorization = length = None
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 given_id = value
@@ -102,6 +103,8 @@ class Gateway:
                 authorization = value
             elif name == b"content-length":
                 length = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if given_id is not None and _REQUEST_ID.fullmatch(given_id):
             request_id = given_id.decode("ascii")
         else:
@@ -123,7 +126,7 @@ class Gateway:
             await send(message)
 
         try:
-            refusal = self._refusal(scope["path"], authorization, length)
+            refusal = self._refusal(scope["path"], authorization, length, chunked)
             direct = self._direct.get((scope["method"], scope["path"]))
             if refusal is not None:
                 await send_problem(send_with_headers, refusal, request_id)
@@ -148,12 +151,15 @@ class Gateway:
             if self._emit is not None:
                 self._emit(access_line(scope, status, started, exchange))
 
-    def _refusal(self, path: str, authorization: bytes | None,
-                 length: bytes | None) -> HTTPProblem | None:
+    def _refusal(self, path: str, authorization: bytes | None, length: bytes | None,
+                 chunked: bool) -> HTTPProblem | None:
         if self._keys is not None and path not in OPEN_PATHS and not self._authorized(
                 authorization):
+            # A stranger's body is not read, not even to discard it: the connection closes.
+            has_body = chunked or (length is not None and length.strip(b"0") != b"")
             return HTTPProblem("unauthorized", "send 'Authorization: Bearer <key>' with a key "
-                               "this service accepts", headers={"WWW-Authenticate": "Bearer"})
+                               "this service accepts", headers={"WWW-Authenticate": "Bearer"},
+                               close=has_body)
         if length is not None:
             if not length.isdigit():
                 return HTTPProblem("bad-request", "Content-Length is not a number", close=True)
