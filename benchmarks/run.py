@@ -36,23 +36,30 @@ TITLE = "# Performance"
 OTHERS = ("bench_calendar.py", "bench_http.py")
 
 
-def replace_block(text: str, begin: str, end: str, body: str) -> str:
-    """``text`` with the block between ``begin`` and ``end`` replaced by ``body``; the block is
-    added at the end when the file has none yet."""
+def replace_block(text: str, begin: str, end: str, body: str, after: str | None = None) -> str:
+    """``text`` with the block between ``begin`` and ``end`` replaced by ``body``. A file
+    without the block gets it after the block marked ``after`` if there is one, else before
+    its first section, so the engine's results come before sections written by others."""
     block = f"{begin}\n{body.rstrip()}\n{end}"
     if begin in text and end in text:
         head, rest = text.split(begin, 1)
         _, tail = rest.split(end, 1)
         return head + block + tail
     if not text.strip():
-        text = f"{TITLE}\n"
-    return text.rstrip() + "\n\n" + block + "\n"
+        return f"{TITLE}\n\n{block}\n"
+    if after and after in text:
+        head, tail = text.split(after, 1)
+        return f"{head}{after}\n\n{block}{tail}"
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    head, tail = "".join(lines[:first]).rstrip(), "".join(lines[first:])
+    return f"{head}\n\n{block}\n\n{tail}".rstrip() + "\n"
 
 
 def write_doc(path: Path, blocks: Sequence[tuple[str, str, str]]) -> None:
     text = path.read_text("utf-8") if path.exists() else ""
     for begin, end, body in blocks:
-        text = replace_block(text, begin, end, body)
+        text = replace_block(text, begin, end, body, after=ENGINE_END)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
 
