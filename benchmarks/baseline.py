@@ -96,22 +96,25 @@ def _application_pending(f: Fact) -> bool:
     return bool(f["right_status"] == "pending")
 
 
+def _in_grace(f: Fact) -> bool:
+    """The term has ended but the renewal grace period still runs on day 0."""
+    end, grace = f.get("right_term_end"), f.get("right_grace_end")
+    return end is not None and grace is not None and end < f["day0"] <= grace
+
+
 def _not_in_force(f: Fact) -> bool:
     day0 = f["day0"]
     status = f["right_status"]
     if status == "invalidated":
         return True
-    if status == "expired" and f.get("right_term_end") is None:
-        return True  # declared expired and no date says otherwise
+    if status == "expired" and not _in_grace(f):
+        return True  # the filer's word stands, even against a derived term still running
     # Past the term and any renewal grace, or registered only after day 0.
     return _lt(f.get("right_grace_end"), day0) or _lt(day0, f.get("right_registered_on"))
 
 
 def _renewal_grace(f: Fact) -> bool:
-    day0 = f["day0"]
-    end, grace = f.get("right_term_end"), f.get("right_grace_end")
-    return (end is not None and grace is not None and end < day0 <= grace
-            and not f["evidence_renewal_certificate"])
+    return _in_grace(f) and not f["evidence_renewal_certificate"]
 
 
 def _owner_mismatch(f: Fact) -> bool:
@@ -120,7 +123,9 @@ def _owner_mismatch(f: Fact) -> bool:
 
 
 def _expires_before_decision(f: Fact) -> bool:
-    return _lt(f.get("right_term_end"), f.get("window_latest"))
+    # Only for a right still in force on day 0; one past its term gets the rules above.
+    end = f.get("right_term_end")
+    return end is not None and end >= f["day0"] and _lt(end, f.get("window_latest"))
 
 
 def _not_covered(f: Fact) -> bool:
