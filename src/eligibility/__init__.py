@@ -31,13 +31,14 @@ def default_policy() -> Policy:
     return _default
 
 
-def evaluate(complaint: Complaint | Mapping[str, Any], *, now: datetime | None = None) -> Verdict:
+def evaluate(complaint: Complaint | Mapping[str, Any], *,
+             now: datetime | str | None = None) -> Verdict:
     """Judge one complaint against the packaged policy."""
     return default_policy().evaluate(complaint, now=now)
 
 
 def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                  now: datetime | None = None) -> list[Verdict]:
+                  now: datetime | str | None = None) -> list[Verdict]:
     """Judge complaints against the packaged policy, in order."""
     return default_policy().evaluate_many(complaints, now=now)
 

@@ -2,8 +2,9 @@
 
 PyYAML's safe loader already refuses to build objects, but it silently keeps the last of two
 duplicate keys (in a rule file that hides a mistake), raises a bare ValueError for an impossible
-date such as 2026-13-01, and recurses without bound on deep nesting. Here all of those become one
-error type with a short message that says where.
+date such as 2026-13-01, and recurses without bound on deep nesting. Here duplicates and nesting
+become one error type with a short message that says where, and an impossible date is kept as
+text so that the model reading it names the field.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ class _StrictLoader(yaml.SafeLoader):
                 raise YAMLError(f"line {mark.line + 1}, column {mark.column + 1}: "
                                 f"duplicate key {key!r}")
         return super().construct_mapping(node, deep=deep)
+
+    def construct_lenient_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """An impossible date (2026-13-01) stays text, so the reader can say which field it is."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              _StrictLoader.construct_lenient_timestamp)
 
 
 def load_yaml(text: str) -> Any:

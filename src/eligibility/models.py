@@ -68,6 +68,25 @@ def _aware_datetime(value: Any) -> Any:
     return value
 
 
+def _platform_id(value: Any) -> Any:
+    # YAML reads an unquoted 1688 as a number; as a platform id it can only mean "1688".
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _text_number(value: Any) -> Any:
+    # A registration number written without quotes arrives as a number: converting it back could
+    # change it (leading zeros, YAML's octal), so it is refused with a way to fix it.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("a registration number is text: write it in quotes, e.g. \"58231907\"")
+    return value
+
+
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 AwareDateTime = Annotated[datetime, BeforeValidator(_aware_datetime)]
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
@@ -77,6 +96,8 @@ Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_
 Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
 Url = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
                                        max_length=MAX_URL)]
+PlatformId = Annotated[Code, BeforeValidator(_platform_id)]
+RegistrationNumber = Annotated[Code, BeforeValidator(_text_number)]
 
 PartyKind = Literal["individual", "organization"]
 DocumentType = Literal[
@@ -120,13 +141,15 @@ class Party(_Input):
 
 
 class Complainant(Party):
-    identity_documents: list[IdentityDocument] = Field(default_factory=list,
-                                                       max_length=MAX_DOCUMENTS)
+    identity_documents: Annotated[list[IdentityDocument], BeforeValidator(_none_as_empty)] = (
+        Field(default_factory=list, max_length=MAX_DOCUMENTS))
 
 
 class Scope(_Input):
-    rights: list[Code] = Field(default_factory=list, max_length=MAX_SCOPE)
-    platforms: list[Code] = Field(default_factory=list, max_length=MAX_SCOPE)
+    rights: Annotated[list[RegistrationNumber], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list, max_length=MAX_SCOPE)
+    platforms: Annotated[list[PlatformId], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list, max_length=MAX_SCOPE)
 
     @field_validator("platforms")
     @classmethod
@@ -145,7 +168,8 @@ class Authorization(_Input):
     issued_to: Name
     issued_on: IsoDate
     expires_on: IsoDate | None = None
-    signed: StrictBool
+    # Not stated means not shown to be signed: the unsigned rule asks for it (fixable).
+    signed: StrictBool = False
     scope: Scope | None = None
 
 
@@ -161,15 +185,17 @@ class IPRight(_Input):
     patent_kind: PatentKind | None = None
     status: RightStatus
     office: Code | None = None
-    designations: list[Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]] = (
-        Field(default_factory=list, max_length=300)
-    )
-    number: Code | None = None
+    designations: Annotated[
+        list[Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]],
+        BeforeValidator(_none_as_empty),
+    ] = Field(default_factory=list, max_length=300)
+    number: RegistrationNumber | None = None
     owner: Name | None = None
     filed_on: IsoDate | None = None
     registered_on: IsoDate | None = None
     expires_on: IsoDate | None = None
-    evidence: Evidence = Field(default_factory=Evidence)
+    evidence: Annotated[Evidence, BeforeValidator(lambda v: {} if v is None else v)] = Field(
+        default_factory=Evidence)
 
     @field_validator("office")
     @classmethod
@@ -182,13 +208,14 @@ class IPRight(_Input):
 
 class Infringement(_Input):
     kind: InfringementKind
-    listings: list[Url] = Field(default_factory=list, max_length=MAX_LISTINGS)
+    listings: Annotated[list[Url], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list, max_length=MAX_LISTINGS)
 
 
 class Complaint(_Input):
     """A takedown complaint as a filer would submit it (CONTRACT.md, "The complaint")."""
 
-    platform: Code
+    platform: PlatformId
     submitted_at: AwareDateTime | None = None
     complainant: Complainant
     rights_holder: Party | None = None

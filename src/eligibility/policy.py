@@ -29,7 +29,7 @@ from .errors import InvalidComplaint, PolicyError, Problem
 from .facts import Facts, PlatformProfile
 from .facts import build as build_facts
 from .jurisdictions import Jurisdictions, JurisdictionSpec
-from .models import Complaint, DocumentType, PartyKind, Severity, Verdict
+from .models import Complaint, DocumentType, PartyKind, Severity, Verdict, _aware_datetime
 from .parallel import evaluate_in_processes
 from .verdict import CompiledRule, assemble
 from .vocabulary import BY_NAME
@@ -168,12 +168,12 @@ class Policy:
             raise InvalidComplaint([Problem("", "the complaint is nested too deeply")]) from None
 
     def evaluate(self, complaint: Complaint | Mapping[str, Any], *,
-                 now: datetime | None = None) -> Verdict:
+                 now: datetime | str | None = None) -> Verdict:
         """Judge one complaint. ``now`` stands in for a missing ``submitted_at``."""
         return self._conclude(*self._match(complaint, now))
 
     def _match(self, complaint: Complaint | Mapping[str, Any],
-               now: datetime | None) -> tuple[_Program, Facts, frozenset[str]]:
+               now: datetime | str | None) -> tuple[_Program, Facts, frozenset[str]]:
         """Validation, the fact and the engine: all of an evaluation but the verdict."""
         parsed = self.parse(complaint)
         submitted = parsed.submitted_at or _now(now)
@@ -188,9 +188,10 @@ class Policy:
         return assemble(program.rules, fired, facts, program.profile, self.version, self.digest)
 
     def evaluate_many(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                      now: datetime | None = None, workers: int = 1) -> list[Verdict]:
+                      now: datetime | str | None = None, workers: int = 1) -> list[Verdict]:
         """Judge complaints in order; the first invalid one raises, naming its position.
         ``workers`` > 1 spreads a large batch over that many forked processes."""
+        now = _coerce_now(now)
         if workers != 1 or type(workers) is not int:
             return evaluate_in_processes(self, complaints, now=now, workers=workers)
         out: list[Verdict] = []
@@ -203,8 +204,9 @@ class Policy:
         return out
 
     def iter_evaluate(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                      now: datetime | None = None) -> Iterator[Verdict | InvalidComplaint]:
+                      now: datetime | str | None = None) -> Iterator[Verdict | InvalidComplaint]:
         """Judge complaints lazily, yielding a verdict or the InvalidComplaint for each."""
+        now = _coerce_now(now)
         for complaint in complaints:
             try:
                 yield self.evaluate(complaint, now=now)
@@ -235,12 +237,23 @@ class Policy:
                                jurisdictions=self.jurisdictions, calendars=self.calendars)
 
 
-def _now(now: datetime | None) -> datetime:
+def _coerce_now(now: datetime | str | None) -> datetime | None:
+    """Check a caller's `now`: a timezone-aware datetime or an ISO 8601 string with an offset."""
     if now is None:
-        return datetime.now(timezone.utc)
-    if now.tzinfo is None or now.utcoffset() is None:
+        return None
+    if isinstance(now, str):
+        try:
+            parsed: datetime = _aware_datetime(now)
+        except ValueError as exc:
+            raise ValueError(f"now: {exc}") from None
+        return parsed
+    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     return now
+
+
+def _now(now: datetime | str | None) -> datetime:
+    return _coerce_now(now) or datetime.now(timezone.utc)
 
 
 def _join(*parts: str) -> str:

@@ -10,6 +10,8 @@ import pytest
 import eligibility
 from eligibility import InvalidComplaint
 
+from ..conftest import ROOT
+
 
 def problems(policy: eligibility.Policy, complaint: Any) -> dict[str, str]:
     with pytest.raises(InvalidComplaint) as err:
@@ -42,7 +44,8 @@ def test_every_problem_is_listed_at_once(policy: eligibility.Policy,
     [
         (("ip_right", "evidence", "certificate"), "yes", "valid boolean"),
         (("ip_right", "evidence", "certificate"), 1, "valid boolean"),
-        (("ip_right", "number"), 58231907, "valid string"),
+        (("ip_right", "number"), 58231907, "write it in quotes"),
+        (("authorization", "scope", "rights"), [58231907], "write it in quotes"),
         (("ip_right", "registered_on"), "07/06/2021", "YYYY-MM-DD"),
         (("ip_right", "registered_on"), "2021-02-30", "not a calendar date"),
         (("ip_right", "registered_on"), 1_600_000_000, "YYYY-MM-DD"),
@@ -64,8 +67,10 @@ def test_bad_values_are_refused_with_the_field_named(policy: eligibility.Policy,
         target = target[key]
     target[path[-1]] = value
     found = problems(policy, complaint)
-    assert list(found) == [".".join(path)]
-    assert message in found[".".join(path)]
+    assert len(found) == 1
+    (where, said), = found.items()
+    assert where.startswith(".".join(path))
+    assert message in said
 
 
 def test_missing_required_sections_are_named(policy: eligibility.Policy,
@@ -104,6 +109,19 @@ def test_now_fills_a_missing_submission_time_and_must_be_aware(
     assert policy.evaluate(complaint, now=shanghai_monday).day0.isoformat() == "2026-03-02"
     with pytest.raises(ValueError, match="timezone-aware"):
         policy.evaluate(complaint, now=datetime(2026, 3, 2, 10))
+    assert policy.evaluate(complaint, now="2026-03-01T20:00:00Z").day0.isoformat() == "2026-03-02"
+    with pytest.raises(ValueError, match="no UTC offset"):
+        policy.evaluate(complaint, now="2026-03-02T10:00:00")
+
+
+def test_an_impossible_yaml_date_is_reported_at_its_field(policy: eligibility.Policy) -> None:
+    from eligibility._yaml import load_yaml
+
+    text = (ROOT / "tests/fixtures/complaints/eligible-taobao-agent.yaml").read_text()
+    broken = load_yaml(text.replace("registered_on: 2021-06-07", "registered_on: 2021-13-07"))
+    found = problems(policy, broken)
+    assert list(found) == ["ip_right.registered_on"]
+    assert "month must be in 1..12" in found["ip_right.registered_on"]
 
 
 def test_a_year_the_calendar_cannot_answer_for_is_an_input_error(
@@ -130,3 +148,34 @@ def test_batches_name_the_position_of_a_bad_complaint(policy: eligibility.Policy
     assert [p.path for p in err.value.problems] == ["1.platform"]
     verdicts = policy.evaluate_many([complaint, complaint])
     assert [v.decision for v in verdicts] == ["eligible", "eligible"]
+
+
+def test_yaml_friendly_forms_are_read_as_meant(policy: eligibility.Policy,
+                                              complaint: dict[str, Any]) -> None:
+    from eligibility._yaml import load_yaml
+
+    text = """
+platform: 1688
+submitted_at: 2026-03-02T10:00:00+08:00
+complainant: {kind: organization, name: Jane Doe, identity_documents: null}
+ip_right:
+  type: trademark
+  status: registered
+  office: CNIPA
+  number: "58231907"
+  owner: Jane Doe
+  registered_on: 2021-06-07
+  designations: null
+  evidence: null
+infringement: {kind: counterfeit, listings: ["https://detail.1688.com/offer/1.html"]}
+"""
+    verdict = policy.evaluate(load_yaml(text))
+    assert verdict.platform == "1688"
+    assert {r.rule for r in verdict.reasons} == {"identity.document-missing",
+                                                 "evidence.certificate-missing"}
+
+
+def test_an_unstated_signature_counts_as_unsigned(policy: eligibility.Policy,
+                                                  complaint: dict[str, Any]) -> None:
+    del complaint["authorization"]["signed"]
+    assert [r.rule for r in policy.evaluate(complaint).reasons] == ["agent.authorization-unsigned"]
