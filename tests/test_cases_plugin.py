@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import eligibility
+from eligibility._yaml import load_yaml
 from eligibility.cases import (
     CaseFileError,
     Expectation,
@@ -76,9 +77,7 @@ BAD_CASE_REASONS = {
     "not-yaml": "not valid YAML",
     "unknown-key": "unknown key(s) expected",
     "bad-decision": "expect.decision: expected one of eligible, incomplete, ineligible",
-    "missing-reasons": "expect.reasons: missing",
     "missing-complaint-file": "complaint_file no-such-complaint.yaml: cannot be read",
-    "no-clock": "no submitted_at",
     "scalar": "expected a case (a mapping) or a list of cases, got a str",
     "empty-list": "holds no cases",
     "both-complaints": "exactly one of complaint or complaint_file",
@@ -101,6 +100,27 @@ def test_a_broken_case_file_is_an_error_naming_the_file(name: str, tmp_path: Pat
     assert caught.value.path == target
     assert BAD_CASE_REASONS[name] in str(caught.value)
     assert str(target) in str(caught.value)
+
+
+def test_a_case_may_leave_out_reasons_and_the_submission_time(tmp_path: Path,
+                                                              policy: eligibility.Policy) -> None:
+    # Without `reasons` only the decision is compared; without submitted_at (and no `now`) the
+    # complaint is judged at the current time, as the library does.
+    complaint = load_yaml((FIXTURES / "complaints" / "eligible-taobao-agent.yaml").read_text())
+    del complaint["submitted_at"]
+    complaint["authorization"] = None
+    path = tmp_path / "loose.case.yaml"
+    path.write_text(yaml.safe_dump([
+        {"name": "decision only", "description": "no reasons listed",
+         "complaint": complaint, "expect": {"decision": "incomplete"}},
+        {"name": "wrong decision", "complaint": complaint, "expect": {"decision": "eligible"}},
+    ]), "utf-8")
+    first, second = load_cases(path)
+    assert first.expect.reasons is None
+    assert run_case(policy, first).passed
+    outcome = run_case(policy, second)
+    assert not outcome.passed
+    assert outcome.mismatches[0] == "decision: expected eligible, got incomplete"
 
 
 def test_repeated_names_are_told_apart(tmp_path: Path) -> None:

@@ -355,13 +355,14 @@ def test_test_coverage_lists_gaps_and_fails(run: Run, tmp_path: Path) -> None:
     assert run("test", ok).exit_code == 0
 
 
-def test_test_unreadable_case_file_exits_2(run: Run, tmp_path: Path) -> None:
+def test_test_unreadable_case_file_fails_the_run(run: Run, tmp_path: Path) -> None:
     ok = _case_file(tmp_path / "ok.case.yaml", {"decision": "eligible", "reasons": []})
     shutil.copy(FIXTURES / "bad_cases" / "bad-decision.case.yaml.txt",
                 tmp_path / "bad.case.yaml")
     shutil.copy(ELIGIBLE, tmp_path / "complaint.yaml")
     result = run("test", tmp_path)
-    _assert_clean_error(result)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
     assert f"ERROR {tmp_path / 'bad.case.yaml'}:2: case 'made-up decision': expect.decision" \
         in result.stdout
     assert "1 case(s) in 2 file(s): 1 passed, 0 failed, 1 unreadable file(s)" in result.stdout

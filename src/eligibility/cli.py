@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -37,6 +37,8 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 STDIN = "-"
 
 _DECISION_COLOURS = {"eligible": "green", "incomplete": "yellow", "ineligible": "red"}
+F = TypeVar("F", bound=Callable[..., Any])
+
 _SEVERITY_COLOURS = {"blocking": "red", "missing": "yellow", "warning": "cyan"}
 
 
@@ -110,6 +112,23 @@ class _Group(click.Group):
 
 class InternalError(Failure):
     exit_code = EXIT_INTERNAL
+
+
+def _policy_folder_option(name: str, help_text: str) -> Callable[[F], F]:
+    """The same policy option on a command, so it may follow the command's name as well."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(State), name, value)
+
+    return click.option(f"--{name}", type=_folder, default=None, metavar="DIR",
+                        expose_value=False, callback=remember, help=help_text)
+
+
+def policy_options(command: F) -> F:
+    """`--rules` / `--jurisdictions` accepted before or after the command name."""
+    command = _policy_folder_option("jurisdictions", "Jurisdictions folder to use.")(command)
+    return _policy_folder_option("rules", "Rules folder to use.")(command)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -240,6 +259,7 @@ def render_verdict(label: str, verdict: Verdict) -> str:
 
 
 @cli.command(short_help="Judge complaints from files or standard input.")
+@policy_options
 @click.argument("files", nargs=-1, required=True, metavar="FILE|-...",
                 type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True,
@@ -291,6 +311,7 @@ def _report_invalid(label: str, problems: list[dict[str, str]], as_json: bool) -
 
 
 @cli.command("test", short_help="Run case fixtures; --coverage checks every rule.")
+@policy_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--coverage", is_flag=True,
               help="Also list rules lacking a failing or a passing case on a platform group "
@@ -300,7 +321,7 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
     """Run case fixtures (*.case.yaml files, or folders searched for them).
 
     Prints a line and a diff for each failing case, then a summary. Exit 0 when every case
-    passes, 1 when any fails (or --coverage finds gaps), 2 when a case file cannot be read.
+    passes, 1 when any fails, a case file cannot be used, or --coverage finds gaps.
     """
     from .cases import CaseFileError, coverage_gaps, find_case_files, run_files
 
@@ -331,7 +352,7 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
     if broken:
         summary += f", {broken} unreadable file(s)"
     click.echo(summary)
-    status = EXIT_INVALID if broken else (EXIT_FAILED if failed else EXIT_OK)
+    status = EXIT_FAILED if broken or failed else EXIT_OK
     if coverage:
         gaps = coverage_gaps(policy, passed)
         if gaps:
@@ -349,6 +370,7 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
 
 
 @cli.command(short_help="List the rule catalog.")
+@policy_options
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog as a JSON list.")
 @click.option("--markdown", is_flag=True, help="Print the catalog as Markdown (docs/rules.md).")
 @pass_state
@@ -377,6 +399,7 @@ def rules(state: State, as_json: bool, markdown: bool) -> None:
 
 
 @cli.command(short_help="Print the complaint's JSON Schema.")
+@policy_options
 @pass_state
 def schema(state: State) -> None:
     """Print the JSON Schema of a complaint under the selected policy."""
@@ -384,6 +407,7 @@ def schema(state: State) -> None:
 
 
 @cli.command(short_help="Check policy folders; list every problem.")
+@policy_options
 @click.pass_context
 def lint(ctx: click.Context) -> None:
     """Check a policy's folders (--rules, --jurisdictions) and report every problem found.
@@ -413,6 +437,7 @@ _SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
 
 
 @cli.command(short_help="Run the HTTP service.")
+@policy_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
@@ -441,6 +466,7 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
 
 
 @cli.command("appeal-deadline", short_help="Last day to act after a counter-notice.")
+@policy_options
 @click.argument("platform")
 @click.argument("forwarded_at", metavar="DATETIME", callback=_aware_option)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
