@@ -510,3 +510,19 @@ def test_importing_never_loads_the_web_stack() -> None:
     done = _python("-c", probe)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[]", "[]"]
+
+
+@pytest.mark.parametrize("where", ["before", "after", "end"])
+def test_policy_options_may_stand_before_or_after_the_command(run: Run, tmp_path: Path,
+                                                              policy: eligibility.Policy,
+                                                              where: str) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(policy.rules_dir, rules)
+    (rules / "policy.yaml").write_text('name: a copy\nversion: "9.9.9"\n', "utf-8")
+    options = ["--rules", str(rules), "--jurisdictions", str(policy.jurisdictions_dir)]
+    args = {"before": [*options, "check", "--json", str(ELIGIBLE)],
+            "after": ["check", *options, "--json", str(ELIGIBLE)],
+            "end": ["check", "--json", str(ELIGIBLE), *options]}[where]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["policy"]["version"] == "9.9.9"
