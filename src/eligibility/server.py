@@ -58,7 +58,6 @@ from .server_config import (
 from .server_gateway import Gateway, exchange_of
 from .server_openapi import (
     BatchError,
-    BatchVerdict,
     Health,
     Readiness,
     RuleCatalog,
@@ -184,7 +183,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     @app.post("/v1/evaluate/batch", summary="Judge a list of complaints", tags=["evaluation"],
               response_model=None,
-              responses={200: {"model": list[BatchVerdict | BatchError],
+              responses={200: {"model": list[Verdict | BatchError],
                                "description": "One entry per complaint, in request order: its "
                                               "verdict, or every problem that kept it from one"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
@@ -236,16 +235,17 @@ def _judge(policy: Policy, data: Any) -> Verdict:
 
 
 def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int]) -> bytes:
-    """The batch answer, assembled from each verdict's own JSON so it matches the library's."""
+    """The batch answer: per complaint, in order, its verdict exactly as the library writes it, or
+    ``{"index", "status": 422, "errors"}`` for one that could not be read."""
     parts: list[str] = []
     for index, outcome in enumerate(policy.iter_evaluate(items)):
         if isinstance(outcome, InvalidComplaint):
             errors = json.dumps(outcome.errors(), ensure_ascii=False, separators=(",", ":"))
-            parts.append(f'{{"index":{index},"errors":{errors}}}')
+            parts.append(f'{{"index":{index},"status":422,"errors":{errors}}}')
         else:
             decision = outcome.decision.value
             decisions[decision] = decisions.get(decision, 0) + 1
-            parts.append(f'{{"index":{index},"verdict":{outcome.model_dump_json()}}}')
+            parts.append(outcome.model_dump_json())  # the verdict itself, as /v1/evaluate sends it
     return ("[" + ",".join(parts) + "]").encode("utf-8")
 
 

@@ -42,9 +42,13 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 
 def is_json_media(content_type: str | None) -> bool:
-    """``application/json`` or any ``application/*+json``, in UTF-8 (RFC 8259 allows no other)."""
+    """``application/json`` or any ``application/*+json``, in UTF-8 (RFC 8259 allows no other).
+
+    A body sent with no Content-Type at all (a bare ``curl --data``, ``requests.post(data=…)``) is
+    read as JSON: only a body declared as something else is refused.
+    """
     if content_type is None:
-        return False
+        return True
     media, _, params = content_type.partition(";")
     media = media.strip().lower()
     if media != JSON and not (media.startswith("application/") and media.endswith("+json")):

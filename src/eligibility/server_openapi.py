@@ -15,7 +15,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
-from .models import Verdict
 from .server_body import JSON
 from .server_problems import KINDS, MEDIA_TYPE, TYPE_PREFIX
 
@@ -36,13 +35,11 @@ class ProblemDocument(BaseModel):
         default=None, description="Every field problem (invalid-complaint only)")
 
 
-class BatchVerdict(BaseModel):
-    index: int = Field(description="Position of the complaint in the request")
-    verdict: Verdict
-
-
 class BatchError(BaseModel):
+    """A batch entry for a complaint that could not be read (the others are verdicts)."""
+
     index: int = Field(description="Position of the complaint in the request")
+    status: int = Field(422, description="Always 422: the complaint is invalid")
     errors: list[FieldProblem]
 
 
