@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from .calendar import BusinessCalendar, CalendarRangeError, local_day
 from .errors import InvalidComplaint, Problem
 from .jurisdictions import AppealSpec, Jurisdictions
+from .models import parse_aware_datetime
 
 
 class PlatformLike(Protocol):
@@ -86,23 +87,11 @@ def deadline(platform: str, forwarded_at: datetime | str, *,
 
 
 def _moment(value: object, problems: list[Problem]) -> datetime | None:
-    if isinstance(value, str):
-        text = value.strip()
-        if text[-1:] in ("Z", "z"):
-            text = text[:-1] + "+00:00"
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            problems.append(Problem("forwarded_at", f"not an ISO 8601 date and time: {value!r}"))
-            return None
-    if not isinstance(value, datetime):
-        problems.append(Problem("forwarded_at", "must be a date and time with a UTC offset, got "
-                                                f"{type(value).__name__}"))
+    try:
+        return parse_aware_datetime(value)
+    except ValueError as exc:
+        problems.append(Problem("forwarded_at", str(exc)))
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        problems.append(Problem("forwarded_at", "must carry a UTC offset (for example +08:00)"))
-        return None
-    return value
 
 
 def _deadline(platform: str, spec: PlatformLike, moment: datetime, jurisdictions: Jurisdictions,

@@ -30,7 +30,7 @@ from . import __version__
 from ._yaml import YAMLError, load_yaml
 from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError
-from .models import Verdict
+from .models import Verdict, parse_aware_datetime
 from .policy import Policy, load_policy
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,18 +73,10 @@ pass_state = click.make_pass_decorator(State)
 
 def parse_aware(value: str, what: str) -> datetime:
     """An ISO 8601 date and time that must carry a UTC offset (day 0 depends on it)."""
-    text = value.strip()
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time, e.g. "
-                                 "2026-03-02T10:00:00+08:00", param_hint=what) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise click.BadParameter(f"{value!r} has no UTC offset; add one, e.g. +08:00",
-                                 param_hint=what)
-    return parsed
+        return parse_aware_datetime(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param_hint=what) from None
 
 
 def _aware_option(ctx: click.Context, param: click.Parameter, value: str | None,

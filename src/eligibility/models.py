@@ -49,7 +49,9 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
 
 
-def _aware_datetime(value: Any) -> Any:
+def parse_aware_datetime(value: Any) -> datetime:
+    """A moment with its UTC offset: an aware datetime, or ISO 8601 text such as
+    2026-03-02T10:00:00+08:00 (``Z`` for UTC). Day 0 depends on the offset, so none is guessed."""
     if isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -62,7 +64,8 @@ def _aware_datetime(value: Any) -> Any:
                 "e.g. 2026-03-02T10:00:00+08:00"
             ) from None
     if not isinstance(value, datetime):
-        raise ValueError("expected an ISO 8601 date and time with a UTC offset")
+        raise ValueError("expected an ISO 8601 date and time with a UTC offset, "
+                         f"got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
     return value
@@ -88,7 +91,7 @@ def _none_as_empty(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-AwareDateTime = Annotated[datetime, BeforeValidator(_aware_datetime)]
+AwareDateTime = Annotated[datetime, BeforeValidator(parse_aware_datetime)]
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
                                         max_length=MAX_NAME)]
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,

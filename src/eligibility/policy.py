@@ -29,7 +29,7 @@ from .errors import InvalidComplaint, PolicyError, Problem
 from .facts import Facts, PlatformProfile
 from .facts import build as build_facts
 from .jurisdictions import Jurisdictions, JurisdictionSpec
-from .models import Complaint, DocumentType, PartyKind, Severity, Verdict, _aware_datetime
+from .models import Complaint, DocumentType, PartyKind, Severity, Verdict, parse_aware_datetime
 from .parallel import evaluate_in_processes
 from .verdict import CompiledRule, assemble
 from .vocabulary import BY_NAME
@@ -243,7 +243,7 @@ def _coerce_now(now: datetime | str | None) -> datetime | None:
         return None
     if isinstance(now, str):
         try:
-            parsed: datetime = _aware_datetime(now)
+            parsed = parse_aware_datetime(now)
         except ValueError as exc:
             raise ValueError(f"now: {exc}") from None
         return parsed
