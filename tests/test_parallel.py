@@ -128,3 +128,21 @@ def test_a_fork_waits_until_the_engine_is_idle() -> None:
     _, status = os.waitpid(pid, 0)
     thread.join()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+_JUDGE_CHUNK = parallel._judge_chunk
+
+
+def die_on_the_second_chunk(number: int, start: int, stop: int) -> Any:
+    """Stands in for a worker's task (module level: tasks are sent by name)."""
+    if start > 0:
+        os._exit(70)  # as a crash of the C core would end the worker
+    return _JUDGE_CHUNK(number, start, stop)
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(policy: eligibility.Policy,
+                                                   batch: list[dict[str, Any]],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_judge_chunk", die_on_the_second_chunk)
+    with pytest.raises(eligibility.engine.EngineError, match="worker process died"):
+        policy.evaluate_many(batch, workers=2)

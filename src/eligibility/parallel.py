@@ -20,9 +20,12 @@ import itertools
 import multiprocessing
 import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .engine import EngineError
 from .errors import InvalidComplaint, Problem
 from .facts import Facts
 from .verdict import _fired_indexes
@@ -48,8 +51,6 @@ class Invalid:
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         self.problems = problems
 
-    def __reduce__(self) -> tuple[type[Invalid], tuple[tuple[Problem, ...]]]:
-        return (Invalid, (self.problems,))
 
 # The policy and complaints of each running batch, by batch number. Workers are forked while
 # their batch is in here and find it by number: only a batch number and a range of positions
@@ -86,9 +87,15 @@ def evaluate_in_processes(policy: Policy, complaints: Iterable[Complaint | Mappi
         _BATCHES[batch] = (policy, items, now)
     try:
         # In a worker, everything inherited from the caller is long-lived: frozen, it is never
-        # walked by the garbage collector, which would copy every page it touches.
-        with context.Pool(min(workers, len(starts)), initializer=gc.freeze) as pool:
-            results = pool.starmap(_judge_chunk, [(batch, start, start + size) for start in starts])
+        # walked by the garbage collector, which would copy every page it touches. The executor
+        # (unlike multiprocessing.Pool) notices a worker that dies, so a crash is an error
+        # here rather than a batch that never returns.
+        with ProcessPoolExecutor(min(workers, len(starts)), mp_context=context,
+                                 initializer=gc.freeze) as pool:
+            results = list(pool.map(_judge_chunk, itertools.repeat(batch), starts,
+                                    [start + size for start in starts]))
+    except BrokenProcessPool as exc:
+        raise EngineError(f"a worker process died while judging the batch: {exc}") from None
     finally:
         with _BATCHES_LOCK:
             del _BATCHES[batch]
