@@ -38,9 +38,10 @@ def evaluate(complaint: Complaint | Mapping[str, Any], *,
 
 
 def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                  now: datetime | str | None = None) -> list[Verdict]:
-    """Judge complaints against the packaged policy, in order."""
-    return default_policy().evaluate_many(complaints, now=now)
+                  now: datetime | str | None = None, workers: int = 1) -> list[Verdict]:
+    """Judge complaints against the packaged policy, in order; ``workers`` > 1 spreads a large
+    batch over that many processes."""
+    return default_policy().evaluate_many(complaints, now=now, workers=workers)
 
 
 __all__ = [
