@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.baseline import BaselinePolicy  # noqa: E402
+from benchmarks.machine import cpu_model  # noqa: E402
 from benchmarks.mix import SEED, SIZE  # noqa: E402
 from benchmarks.mix import complaints as mix  # noqa: E402
 
@@ -49,14 +50,7 @@ clock = time.perf_counter
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import cpu_model  # noqa: E402
 from benchmarks.mix import complaints  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
@@ -117,7 +118,7 @@ def in_process(rounds: int, repeats: int = 5) -> dict[str, float]:
             for body in bodies:
                 policy.evaluate(json.loads(body)).model_dump_json()
 
-    runs = {
+    runs: dict[str, Callable[[], object]] = {
         "library_us": library,
         "direct_us": lambda: asyncio.run(
             _asgi_calls(direct, "POST", "/v1/evaluate", bodies, rounds)),
@@ -371,14 +372,7 @@ class CpuMeter:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     loops = [name for name in ("uvloop", "httptools") if _importable(name)]
     return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
             f"uvicorn with {' + '.join(loops) or 'asyncio + h11'}, "

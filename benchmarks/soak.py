@@ -26,9 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.mix import complaints as mix  # noqa: E402
-
 import eligibility  # noqa: E402
+from benchmarks.mix import complaints as mix  # noqa: E402
 
 INVALID_EVERY = 100
 
@@ -36,7 +35,7 @@ INVALID_EVERY = 100
 def rss_bytes() -> int:
     """Resident set size of this process, now (not the peak)."""
     try:
-        import psutil  # type: ignore[import-untyped]
+        import psutil
     except ImportError:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

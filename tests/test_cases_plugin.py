@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ def test_compare_lists_decision_reasons_and_due_differences(
     expect = Expectation(decision="eligible",
                          reasons=frozenset({"agent.authorization-missing", "no.such-rule",
                                             "territory.not-protected-in-marketplace"}),
-                         due_given=True, due={"latest": eligibility.models.date(2026, 3, 5)})
+                         due_given=True, due={"latest": date(2026, 3, 5)})
     lines = compare(expect, verdict, frozenset(r.id for r in policy.catalog))
     text = "\n".join(lines)
     assert "decision: expected eligible, got ineligible" in text

@@ -120,10 +120,10 @@ def interpret(cond: Condition, fact: dict[str, Any]) -> bool:
         right = fact[cond.operand.field.name]
     else:
         right = cond.operand
-    return {
+    return bool({
         "eq": left == right, "ne": left != right, "lt": left < right,
         "le": left <= right, "gt": left > right, "ge": left >= right,
-    }[cond.op]
+    }[cond.op])
 
 
 def fires(cond: Condition, fact: dict[str, Any]) -> bool:

