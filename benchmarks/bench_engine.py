@@ -33,12 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import eligibility  # noqa: E402
 from benchmarks.baseline import BaselinePolicy  # noqa: E402
 from benchmarks.machine import cpu_model  # noqa: E402
 from benchmarks.mix import SEED, SIZE  # noqa: E402
 from benchmarks.mix import complaints as mix  # noqa: E402
-
-import eligibility  # noqa: E402
 from eligibility import engine  # noqa: E402
 from eligibility.facts import build as build_facts  # noqa: E402
 from eligibility.verdict import assemble  # noqa: E402
