@@ -526,3 +526,11 @@ def test_policy_options_may_stand_before_or_after_the_command(run: Run, tmp_path
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["policy"]["version"] == "9.9.9"
+
+
+def test_check_deeply_nested_json_is_invalid_input(run: Run, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    result = run("check", str(deep))
+    _assert_clean_error(result)
+    assert "nested too deeply" in result.stderr

@@ -409,3 +409,11 @@ def test_access_log_off(policy: eligibility.Policy, caplog: pytest.LogCaptureFix
     with running(create_app(policy, access_log=False)) as base, httpx.Client(base_url=base) as c:
         assert c.get("/healthz").status_code == 200
     assert not [r for r in caplog.records if r.name == "eligibility.access"]
+
+
+def test_a_body_in_another_unicode_encoding_is_malformed(client: httpx.Client,
+                                                         complaint: dict[str, Any]) -> None:
+    body = as_json(complaint).decode("utf-8").encode("utf-16")
+    response = client.post("/v1/evaluate", content=body, headers=JSON_HEADERS)
+    doc = assert_problem(response, 400, "malformed-json")
+    assert "not UTF-8" in doc["detail"]

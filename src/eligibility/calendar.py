@@ -14,6 +14,7 @@ window is then one binary search and two lookups, whatever the holidays around i
 
 from __future__ import annotations
 
+import os
 import threading
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -27,6 +28,14 @@ import holidays as _holidays
 if TYPE_CHECKING:
     from .jurisdictions import CalendarSpec
 
+
+
+# One lock for building year tables in every calendar. It is held across fork, as the engine's
+# lock is: a child forked while another thread was building a year would otherwise inherit the
+# lock taken and wait for ever.
+_BUILD_LOCK = threading.Lock()
+os.register_at_fork(before=_BUILD_LOCK.acquire, after_in_parent=_BUILD_LOCK.release,
+                    after_in_child=_BUILD_LOCK.release)
 
 class CalendarRangeError(ValueError):
     """A date outside the years the calendar can answer for."""
@@ -77,7 +86,6 @@ class BusinessCalendar:
         # year -> ordinals of its working days, ascending. Written only under the lock, each
         # entry complete before it is published; a reader sees a whole year or none.
         self._years: dict[int, tuple[int, ...]] = {}
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<BusinessCalendar {self.code} official {self.spec.official_through}>"
@@ -94,7 +102,7 @@ class BusinessCalendar:
                 f"the {self.code} calendar covers the years {self.first_year} to "
                 f"{self.last_year}; {year} is outside them"
             )
-        with self._lock:
+        with _BUILD_LOCK:
             days = self._years.get(year)
             if days is not None:  # another thread built it while this one waited
                 return days

@@ -22,7 +22,7 @@ import yaml
 
 from ._yaml import YAMLError, load_yaml
 from .errors import InvalidComplaint
-from .models import Decision, Verdict
+from .models import Decision, Verdict, parse_aware_datetime
 from .policy import Policy
 
 CASE_SUFFIX = ".case.yaml"
@@ -213,16 +213,10 @@ def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, 
 
 
 def _now(value: Any, fail: Fail) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise fail("now: expected an ISO 8601 date and time with a UTC offset") from None
-    if not isinstance(value, datetime):
-        raise fail("now: expected an ISO 8601 date and time with a UTC offset")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise fail("now: the date and time needs a UTC offset, e.g. +08:00")
-    return value
+    try:
+        return parse_aware_datetime(value)
+    except ValueError as exc:
+        raise fail(f"now: {exc}") from None
 
 
 def _expectation(raw: Any, fail: Fail) -> Expectation:

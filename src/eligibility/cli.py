@@ -192,6 +192,8 @@ def parse_document(text: str, name: str) -> Any:
                 raise ValueError(f"not valid JSON: {exc}") from None
         except ValueError as exc:
             raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
     try:
         return load_yaml(text)
     except YAMLError as exc:

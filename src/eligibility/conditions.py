@@ -90,7 +90,7 @@ def parse(raw: Any, value_sets: Mapping[str, frozenset[str]], where: str = "when
         if combinator in raw:
             if keys != {combinator}:
                 raise ConditionError(f"{where}: '{combinator}' cannot be mixed with "
-                                     f"{', '.join(sorted(keys - {combinator}))}")
+                                     f"{', '.join(sorted(map(str, keys - {combinator})))}")
             items = raw[combinator]
             if not isinstance(items, list) or not items:
                 raise ConditionError(f"{where}.{combinator}: expected a non-empty list")
@@ -100,7 +100,7 @@ def parse(raw: Any, value_sets: Mapping[str, frozenset[str]], where: str = "when
     if "not" in raw:
         if keys != {"not"}:
             raise ConditionError(f"{where}: 'not' cannot be mixed with "
-                                 f"{', '.join(sorted(keys - {'not'}))}")
+                                 f"{', '.join(sorted(map(str, keys - {'not'})))}")
         return Not(parse(raw["not"], value_sets, f"{where}.not"))
     if "field" not in raw:
         shown = ", ".join(sorted(map(str, keys)))

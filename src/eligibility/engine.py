@@ -29,6 +29,7 @@ import json
 import os
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -94,13 +95,17 @@ if len(_FIELD_TYPES) + len(RESERVED_KEYS) > MAX_FACT_PROPERTIES:
 class Ruleset:
     """A compiled ruleset: assert a fact, get back the names of the rules that matched it."""
 
-    __slots__ = ("_handle", "_uses", "name", "rule_names")
+    __slots__ = ("__weakref__", "_handle", "_live", "_uses", "name", "rule_names")
 
     def __init__(self, name: str, rule_names: frozenset[str], handle: int) -> None:
         self.name = name
         self.rule_names = rule_names
         self._handle = handle
         self._uses = 0  # evaluations since the session was created; 0: no session
+        # Whether a session is alive between evaluations: shared with the finalizer, which
+        # hands a discarded ruleset's session to the next engine call for deletion.
+        self._live = [False]
+        weakref.finalize(self, _abandon, handle, self._live)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.name} {len(self.rule_names)} rules>"
@@ -117,6 +122,7 @@ class Ruleset:
 
     def _match(self, payload: str) -> set[str]:
         """One assertion, its actions and its retraction; the caller holds the lock."""
+        _delete_abandoned()
         handle = self._handle
         try:
             result = _core.assert_fact(handle, payload)
@@ -145,11 +151,31 @@ class Ruleset:
             self._uses += 1
             if not clean or self._uses >= SESSION_RENEWAL:
                 self._renew()
+            else:
+                self._live[0] = True
         return fired
 
     def _renew(self) -> None:
         self._uses = 0
+        self._live[0] = False
         _core.delete_state(self._handle, _SESSION)
+
+
+# Handles of rulesets that were garbage-collected with a session still alive. The finalizer only
+# appends (it may run while the lock is held, so it must not take it); the next engine call
+# deletes the sessions. Each of them has run actions, so deleting it is safe.
+_ABANDONED: list[int] = []
+
+
+def _abandon(handle: int, live: list[bool]) -> None:
+    if live[0]:
+        _ABANDONED.append(handle)
+
+
+def _delete_abandoned() -> None:
+    """Delete the sessions of discarded rulesets; the caller holds the lock."""
+    while _ABANDONED:
+        _core.delete_state(_ABANDONED.pop(), _SESSION)
 
 
 def build(rules: Mapping[str, Mapping[str, Any]], label: str = "policy") -> Ruleset:

@@ -51,6 +51,9 @@ class Facts:
         return value.isoformat() if isinstance(value, date) else value
 
 
+_PLAIN_AUTHORITY = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
 def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
     """True when the URL is http(s) and its host is one of ``hosts`` or a subdomain of one."""
     try:
@@ -59,6 +62,10 @@ def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
     except ValueError:
         return False
     if parts.scheme.lower() not in ("http", "https") or not host:
+        return False
+    # An authority that parsers read differently (a backslash, user info, escapes, spaces: a
+    # browser may go to another host than the one urlsplit reports) is never taken as on.
+    if not _PLAIN_AUTHORITY.fullmatch(parts.netloc):
         return False
     host = host.rstrip(".").lower()
     return any(host == h or host.endswith("." + h) for h in hosts)
@@ -175,8 +182,8 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "authorization.expires_on": letter.expires_on if letter else None,
         "authorization.covers_right": covers_right,
         "authorization.covers_platform": covers_platform,
-        "authorization.scope_rights": list(scope.rights) if scope else [],
-        "authorization.scope_platforms": list(scope.platforms) if scope else [],
+        "authorization.scope_rights": sorted(set(scope.rights)) if scope else [],
+        "authorization.scope_platforms": sorted(set(scope.platforms)) if scope else [],
         "infringement.kind": complaint.infringement.kind,
         "listings.count": len(listings),
         "listings.off_platform": len(off),

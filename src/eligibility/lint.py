@@ -93,6 +93,9 @@ class _Linter:
     def _parsed(self, folder: Path) -> dict[str, tuple[Path, Any]]:
         """Every YAML file of a folder that parses; each one that does not is a problem."""
         paths = sorted(folder.glob("*.yaml"))
+        for stray in sorted(folder.glob("*.yml")):
+            self.problems.append(PolicyError(str(stray),
+                                             "policy files are named *.yaml; rename it"))
         if not paths:
             self.problems.append(PolicyError(str(folder), "no policy files (*.yaml)"))
         out: dict[str, tuple[Path, Any]] = {}

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +24,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from .names import normalise
 
 MAX_NAME = 256
 MAX_CODE = 64
@@ -92,8 +95,16 @@ def _none_as_empty(value: Any) -> Any:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 AwareDateTime = Annotated[datetime, BeforeValidator(parse_aware_datetime)]
+def _has_letters(value: str) -> str:
+    # Names are compared after dropping punctuation: "-" and "." would both become "" and so
+    # "match" any other name made of punctuation alone.
+    if not normalise(value):
+        raise ValueError("a name needs at least one letter or digit")
+    return value
+
+
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                        max_length=MAX_NAME)]
+                                        max_length=MAX_NAME), AfterValidator(_has_letters)]
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
                                         max_length=MAX_CODE)]
 Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]

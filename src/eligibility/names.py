@@ -18,6 +18,3 @@ def normalise(name: str) -> str:
                    if ch.isspace() or not unicodedata.category(ch).startswith("P"))
     return " ".join(kept.split())
 
-
-def same(a: str, b: str) -> bool:
-    return normalise(a) == normalise(b)

@@ -170,7 +170,7 @@ class Policy:
     def evaluate(self, complaint: Complaint | Mapping[str, Any], *,
                  now: datetime | str | None = None) -> Verdict:
         """Judge one complaint. ``now`` stands in for a missing ``submitted_at``."""
-        return self._conclude(*self._match(complaint, now))
+        return self._conclude(*self._match(complaint, _coerce_now(now)))
 
     def _match(self, complaint: Complaint | Mapping[str, Any],
                now: datetime | str | None) -> tuple[_Program, Facts, frozenset[str]]:
@@ -233,6 +233,8 @@ class Policy:
     def appeal_deadline(self, platform: str, forwarded_at: datetime | str) -> AppealDeadline:
         """The last day to act once a seller's counter-notice reaches the complainant, or why
         there is none; a bad platform or a naive time raises InvalidComplaint naming it."""
+        if isinstance(platform, int) and not isinstance(platform, bool):
+            platform = str(platform)  # an unquoted 1688 in YAML or JSON
         return appeal.deadline(platform, forwarded_at, platforms=self.platforms,
                                jurisdictions=self.jurisdictions, calendars=self.calendars)
 
@@ -337,6 +339,9 @@ class _Loader:
     def _files(self, folder: Path, label: str) -> dict[str, tuple[Path, Any]]:
         out: dict[str, tuple[Path, Any]] = {}
         paths = sorted(folder.glob("*.yaml"))
+        strays = sorted(p.name for p in folder.glob("*.yml"))
+        if strays:  # would otherwise be skipped silently, and left out of the digest
+            raise PolicyError(str(folder / strays[0]), "policy files are named *.yaml; rename it")
         if not paths:
             raise PolicyError(str(folder), f"no {label} files (*.yaml)")
         for path in paths:

@@ -81,7 +81,13 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
     if not body.strip():
         raise HTTPProblem("malformed-json", "the body is empty")
     try:
-        return json.loads(body, object_pairs_hook=_unique_keys)
+        # Decoded first: json.loads would also guess UTF-16 or UTF-32 from bytes, and the
+        # service speaks UTF-8 only.
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPProblem("malformed-json", f"the body is not UTF-8: {exc}") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert

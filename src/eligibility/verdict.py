@@ -45,14 +45,6 @@ class CompiledRule:
                   for s in ("passed", "failed", "not_applicable")}
         return replace(self, index=index, applicability=applicability, checks=checks)
 
-    @property
-    def fail_prefix(self) -> str:
-        return f"f{self.index}_"
-
-    @property
-    def applies_prefix(self) -> str:
-        return f"a{self.applicability}_"
-
 
 def _fired_indexes(fired: frozenset[str], kind: str) -> set[int]:
     return {int(name[1:name.index("_")]) for name in fired if name[0] == kind}

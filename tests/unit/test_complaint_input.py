@@ -53,6 +53,8 @@ def test_every_problem_is_listed_at_once(policy: eligibility.Policy,
         (("complainant", "country"), "usa", "String should match pattern"),
         (("complainant", "name"), "", "at least 1 character"),
         (("complainant", "name"), "x" * 300, "at most 256 characters"),
+        (("complainant", "name"), "-", "at least one letter or digit"),
+        (("rights_holder", "name"), "\u3002", "at least one letter or digit"),
         (("submitted_at",), "yesterday", "ISO 8601"),
         (("submitted_at",), 1_700_000_000, "ISO 8601"),
         (("infringement", "listings"), "https://item.taobao.com/1", "valid list"),
@@ -112,6 +114,12 @@ def test_now_fills_a_missing_submission_time_and_must_be_aware(
     assert policy.evaluate(complaint, now="2026-03-01T20:00:00Z").day0.isoformat() == "2026-03-02"
     with pytest.raises(ValueError, match="no UTC offset"):
         policy.evaluate(complaint, now="2026-03-02T10:00:00")
+
+
+def test_a_bad_now_is_refused_even_when_unused(policy: eligibility.Policy,
+                                              complaint: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="now:"):
+        policy.evaluate(complaint, now="soon")
 
 
 def test_an_impossible_yaml_date_is_reported_at_its_field(policy: eligibility.Policy) -> None:

@@ -175,6 +175,8 @@ def test_negation_is_the_exact_complement_for_absent_fields() -> None:
         ({"all": []}, "expected a non-empty list"),
         ({"any": [{"field": "day0", "gt": "2020-01-01"}], "not": {}}, "cannot be mixed"),
         ({"nor": []}, "unknown condition keys nor"),
+        ({"any": [{"field": "day0", "gt": "2020-01-01"}], 1: 2}, "cannot be mixed with 1"),
+        ({"not": {"field": "listings.count", "eq": 0}, 3: 4}, "cannot be mixed with 3"),
         ("listings.count > 3", "a condition is a mapping"),
         ({"field": "listings.count", "eq": 1, "ne": 2}, "exactly one of"),
     ],

@@ -120,3 +120,15 @@ def test_the_host_layer_is_never_loaded() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_discarded_policy_gives_its_sessions_back(complaint: dict[str, Any]) -> None:
+    import gc
+
+    extra = eligibility.load_policy()
+    extra.evaluate(complaint)  # leaves the taobao ruleset's session alive for reuse
+    del extra
+    gc.collect()
+    assert engine._ABANDONED, "the discarded ruleset's live session was not handed over"
+    eligibility.default_policy().evaluate(complaint)
+    assert engine._ABANDONED == []

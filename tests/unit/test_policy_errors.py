@@ -25,7 +25,7 @@ def overlay(case: Path, tmp: Path) -> tuple[Path, Path]:
     shutil.copytree(rules, tmp / "rules")
     shutil.copytree(juris, tmp / "jurisdictions")
     for folder in ("rules", "jurisdictions"):
-        for path in (case / folder).glob("*.yaml") if (case / folder).is_dir() else ():
+        for path in (case / folder).iterdir() if (case / folder).is_dir() else ():
             shutil.copy(path, tmp / folder / path.name)
     return tmp / "rules", tmp / "jurisdictions"
 

@@ -77,3 +77,10 @@ def test_order_of_documents_and_listings_does_not_matter(complaint: dict[str, An
 @given(complaints())
 def test_the_same_complaint_gives_byte_identical_json(complaint: dict[str, Any]) -> None:
     assert judge(complaint).model_dump_json() == judge(copy.deepcopy(complaint)).model_dump_json()
+
+
+def test_the_order_of_scope_lists_does_not_matter(complaint: dict[str, Any]) -> None:
+    complaint["authorization"]["scope"] = {"rights": ["111", "222"], "platforms": ["tmall"]}
+    first = judge(complaint).model_dump_json()
+    complaint["authorization"]["scope"] = {"rights": ["222", "111", "222"], "platforms": ["tmall"]}
+    assert judge(complaint).model_dump_json() == first
