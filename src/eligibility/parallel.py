@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import EngineError
 from .errors import InvalidComplaint, Problem
 from .facts import Facts
-from .verdict import _fired_indexes
+from .verdict import quoted_values
 
 if TYPE_CHECKING:
     from .calendar import Window
@@ -121,10 +121,7 @@ def _judge_chunk(batch: int, start: int, stop: int) -> list[Outcome | Invalid]:
         except InvalidComplaint as exc:
             out.append(Invalid(tuple(exc.problems)))
             break
-        failed = _fired_indexes(fired, "f")
-        quoted = {name: facts.values[name]
-                  for rule in program.rules if rule.index in failed
-                  for name in rule.fact_fields}
+        quoted = quoted_values(program.rules, fired, facts.values)
         out.append((program.profile.id, fired, quoted, facts.day0, facts.window))
     return out
 

@@ -50,6 +50,15 @@ def _fired_indexes(fired: frozenset[str], kind: str) -> set[int]:
     return {int(name[1:name.index("_")]) for name in fired if name[0] == kind}
 
 
+def quoted_values(rules: tuple[CompiledRule, ...], fired: frozenset[str],
+                  values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fact values a verdict quotes: those of its failed rules. A verdict can be assembled
+    from these alone (with day 0 and the window), e.g. in another process than the fact's."""
+    failed = _fired_indexes(fired, "f")
+    return {name: values[name] for rule in rules if rule.index in failed
+            for name in rule.fact_fields}
+
+
 def assemble(rules: tuple[CompiledRule, ...], fired: frozenset[str], facts: Facts,
              profile: PlatformProfile, version: str, digest: str) -> Verdict:
     failed_idx = _fired_indexes(fired, "f")
