@@ -275,6 +275,17 @@ def test_plugin_reports_a_broken_file_as_its_own_failure(project: pytest.Pyteste
     assert "Traceback" not in out
 
 
+def test_an_unusable_case_fails_alone_and_its_siblings_run(project: pytest.Pytester) -> None:
+    project.makefile(".case.yaml", mixed=GOOD + """- name: a typo in its keys
+  complaint_file: complaint.yaml
+  expcet: {decision: eligible}
+""")
+    result = project.runpytest("-v")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*mixed.case.yaml::(case at line 7) FAILED*",
+                                 "*unusable case file mixed.case.yaml:7: unknown key(s) expcet*"])
+
+
 def test_plugin_runs_against_the_policy_named_in_the_ini_file(project: pytest.Pytester) -> None:
     rules = project.path / "policy" / "rules"
     shutil.copytree(ROOT / "rules", rules)

@@ -365,7 +365,8 @@ def test_test_unreadable_case_file_fails_the_run(run: Run, tmp_path: Path) -> No
     assert "Traceback" not in result.output
     assert f"ERROR {tmp_path / 'bad.case.yaml'}:2: case 'made-up decision': expect.decision" \
         in result.stdout
-    assert "1 case(s) in 2 file(s): 1 passed, 0 failed, 1 unreadable file(s)" in result.stdout
+    assert "1 case(s) in 2 file(s): 1 passed, 0 failed, 1 unusable case(s) or file(s)" \
+        in result.stdout
     assert ok.exists()
 
 

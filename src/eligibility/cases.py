@@ -115,7 +115,17 @@ def find_case_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_cases(path: Path) -> list[Case]:
-    """Read one case file; a list of cases or a single case."""
+    """Read one case file; a list of cases or a single case. The first unusable case raises."""
+    entries = load_entries(path)
+    for entry in entries:
+        if isinstance(entry, CaseFileError):
+            raise entry
+    return [e for e in entries if isinstance(e, Case)]
+
+
+def load_entries(path: Path) -> list[Case | CaseFileError]:
+    """Read one case file, keeping an unusable case as its error in its place, so that one
+    typo does not hide the other cases of the file. A file that cannot be read at all raises."""
     nodes, data = _read_yaml(path)
     items: list[tuple[Any, int]]
     if isinstance(data, list):
@@ -132,8 +142,13 @@ def load_cases(path: Path) -> list[Case]:
     if not items:
         raise CaseFileError(path, "the file holds no cases")
     complaint_files: dict[Path, Mapping[str, Any]] = {}
-    cases = [_case(path, line, item, complaint_files) for item, line in items]
-    return _unique_names(cases)
+    entries: list[Case | CaseFileError] = []
+    for item, line in items:
+        try:
+            entries.append(_case(path, line, item, complaint_files))
+        except CaseFileError as exc:
+            entries.append(exc)
+    return _unique_names(entries)
 
 
 def _read_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
@@ -281,11 +296,14 @@ def _date(value: Any, where: str, fail: Fail) -> date:
     raise fail(f"{where}: expected a date, YYYY-MM-DD")
 
 
-def _unique_names(cases: list[Case]) -> list[Case]:
+def _unique_names(entries: list[Case | CaseFileError]) -> list[Case | CaseFileError]:
     """Give repeated names a suffix, so every case can be told apart in a report."""
     seen: dict[str, int] = {}
-    out = []
-    for case in cases:
+    out: list[Case | CaseFileError] = []
+    for case in entries:
+        if isinstance(case, CaseFileError):
+            out.append(case)
+            continue
         count = seen.get(case.name, 0) + 1
         seen[case.name] = count
         if count > 1:
@@ -366,15 +384,16 @@ def _show(value: Any) -> str:
 
 
 def run_files(policy: Policy, paths: Sequence[Path]) -> Iterator[Outcome | CaseFileError]:
-    """Run every case of every file, yielding each outcome, or the error of an unreadable file."""
+    """Run every case of every file, yielding each outcome, or the error of an unusable case or
+    an unreadable file."""
     for path in paths:
         try:
-            cases = load_cases(path)
+            entries = load_entries(path)
         except CaseFileError as exc:
             yield exc
             continue
-        for case in cases:
-            yield run_case(policy, case)
+        for entry in entries:
+            yield entry if isinstance(entry, CaseFileError) else run_case(policy, entry)
 
 
 # --- coverage ----------------------------------------------------------------------------------

@@ -344,7 +344,7 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
     total = len(passed) + failed
     summary = f"{total} case(s) in {len(case_files)} file(s): {len(passed)} passed, {failed} failed"
     if broken:
-        summary += f", {broken} unreadable file(s)"
+        summary += f", {broken} unusable case(s) or file(s)"
     click.echo(summary)
     status = EXIT_FAILED if broken or failed else EXIT_OK
     if coverage:

@@ -94,16 +94,20 @@ class CaseFile(pytest.File):
     """One case file; yields an item per case, or one failing item if the file is unusable."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from eligibility.cases import CaseFileError, load_cases
+        from eligibility.cases import CaseFileError, load_entries
 
         try:
-            cases = load_cases(self.path)
+            entries = load_entries(self.path)
         except CaseFileError as exc:
             yield BrokenCaseFile.from_parent(self, name="(case file)", error=exc)
             return
-        for case in cases:
+        for entry in entries:
+            if isinstance(entry, CaseFileError):  # one unusable case; its siblings still run
+                yield BrokenCaseFile.from_parent(self, name=f"(case at line {entry.line})",
+                                                 error=entry)
+                continue
             # "::" separates node ids, so it cannot appear inside one name.
-            yield CaseItem.from_parent(self, name=case.name.replace("::", ": "), case=case)
+            yield CaseItem.from_parent(self, name=entry.name.replace("::", ": "), case=entry)
 
 
 class CaseMismatch(AssertionError):
