@@ -21,6 +21,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path or '(complaint)'}: {self.message}"
 
+    def within(self, prefix: str) -> Problem:
+        """The same problem seen from a container: ``0`` + ``platform`` -> ``0.platform``."""
+        return Problem(f"{prefix}.{self.path}" if self.path else prefix, self.message)
+
 
 class InvalidComplaint(ValueError):
     """The complaint could not be read; no verdict is given for it."""
@@ -29,6 +33,10 @@ class InvalidComplaint(ValueError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid complaint ({len(self.problems)} problem(s)):\n{lines}")
+
+    def within(self, prefix: str) -> InvalidComplaint:
+        """The same problems, their paths under ``prefix`` (e.g. a complaint's batch position)."""
+        return InvalidComplaint([p.within(prefix) for p in self.problems])
 
     def errors(self) -> list[dict[str, str]]:
         """The problems as JSON-ready objects (`path`, `message`)."""

@@ -103,9 +103,7 @@ def evaluate_in_processes(policy: Policy, complaints: Iterable[Complaint | Mappi
     for start, outcomes in zip(starts, results, strict=True):
         for offset, outcome in enumerate(outcomes):
             if isinstance(outcome, Invalid):
-                index = str(start + offset)
-                raise InvalidComplaint([Problem(_join(index, p.path), p.message)
-                                        for p in outcome.problems])
+                raise InvalidComplaint(outcome.problems).within(str(start + offset))
             verdicts.append(_verdict(policy, outcome))
     return verdicts
 
@@ -131,7 +129,3 @@ def _verdict(policy: Policy, outcome: Outcome) -> Verdict:
     program = policy._programs[platform]
     facts = Facts(engine={}, values=quoted, day0=day0, window=window)
     return policy._conclude(program, facts, fired)
-
-
-def _join(*parts: str) -> str:
-    return ".".join(p for p in parts if p)

@@ -199,8 +199,7 @@ class Policy:
             try:
                 out.append(self.evaluate(complaint, now=now))
             except InvalidComplaint as exc:
-                raise InvalidComplaint([Problem(_join(str(index), p.path), p.message)
-                                        for p in exc.problems]) from None
+                raise exc.within(str(index)) from None
         return out
 
     def iter_evaluate(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
@@ -258,10 +257,6 @@ def _now(now: datetime | str | None) -> datetime:
     return _coerce_now(now) or datetime.now(timezone.utc)
 
 
-def _join(*parts: str) -> str:
-    return ".".join(p for p in parts if p)
-
-
 def problems_of(exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
@@ -305,7 +300,6 @@ class _Loader:
         self.rules_dir = rules_dir
         self.jurisdictions_dir = jurisdictions_dir
         self.digest = hashlib.sha256()
-        self._paths_by_code: dict[str, Path] = {}
 
     def load(self) -> Policy:
         for folder in (self.rules_dir, self.jurisdictions_dir):
@@ -386,23 +380,14 @@ class _Loader:
                 if term.filed_from and term.filed_until and term.filed_from > term.filed_until:
                     raise PolicyError(str(path), "term filed_from is after filed_until")
             specs.append(spec)
-        self._paths_by_code = seen_codes
         return Jurisdictions(specs)
 
     def _calendars(self, jurisdictions: Jurisdictions) -> dict[str, BusinessCalendar]:
         calendars = {}
         for code, spec in jurisdictions.calendars().items():
-            path = self._paths_by_code[code]
-            try:
-                ZoneInfo(spec.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise PolicyError(str(path),
-                                  f"calendar: unknown time zone {spec.timezone!r}") from None
-            try:
-                calendars[code] = BusinessCalendar(code, spec)
-            except NotImplementedError:
-                raise PolicyError(str(path), f"calendar: the holidays library has no calendar "
-                                             f"{spec.holidays!r}") from None
+            # The time zone, the holidays code and the checkpoints were checked when the file
+            # was read (calendar.check_spec), so building cannot fail here.
+            calendars[code] = BusinessCalendar(code, spec)
         return calendars
 
     def _platforms(self, entry: tuple[Path, Any], jurisdictions: Jurisdictions,
