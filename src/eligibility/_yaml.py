@@ -48,6 +48,19 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
                               _StrictLoader.construct_lenient_timestamp)
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads``: JSON objects refuse duplicate keys too, as YAML
+    mappings do here, so one of two values is never kept silently."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
+    return out
+
+
 def load_yaml(text: str) -> Any:
     """Parse YAML (or JSON, a subset of it) without running code and without duplicate keys."""
     try:

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from ._yaml import YAMLError, load_yaml
+from ._yaml import YAMLError, load_yaml, unique_keys
 from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError
 from .models import Verdict, parse_aware_datetime
@@ -168,15 +168,6 @@ def _read_source(name: str) -> str:
         raise ValueError(f"not UTF-8 text: {exc}") from None
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def parse_document(text: str, name: str) -> Any:
     """JSON or YAML, chosen by the file name or, failing that, by the first character.
 
@@ -186,7 +177,7 @@ def parse_document(text: str, name: str) -> Any:
     looks_json = name.endswith(".json") or text.lstrip()[:1] in ("{", "[")
     if looks_json:
         try:
-            return json.loads(text, object_pairs_hook=_reject_duplicates)
+            return json.loads(text, object_pairs_hook=unique_keys)
         except json.JSONDecodeError as exc:
             if name.endswith(".json"):
                 raise ValueError(f"not valid JSON: {exc}") from None

@@ -17,20 +17,10 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope
 
+from ._yaml import unique_keys
 from .server_problems import HTTPProblem
 
 JSON = "application/json"
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key {key!r} in one object")
-            seen.add(key)
-    return out
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -87,7 +77,7 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
     except UnicodeDecodeError as exc:
         raise HTTPProblem("malformed-json", f"the body is not UTF-8: {exc}") from None
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=unique_keys)
     except RecursionError:
         raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert
