@@ -183,9 +183,7 @@ def _case(path: Path, line: int, raw: Any,
 
     if not isinstance(raw, Mapping):
         raise fail(f"a case is a mapping with name, complaint and expect; got {_kind(raw)}")
-    unknown = sorted(str(k) for k in raw if k not in CASE_KEYS)
-    if unknown:
-        raise fail(f"unknown key(s) {', '.join(unknown)}; a case has {', '.join(CASE_KEYS)}")
+    _only_keys(raw, CASE_KEYS, "", "a case", fail)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("name: a case needs a non-empty name")
@@ -234,13 +232,19 @@ def _now(value: Any, fail: Fail) -> datetime:
         raise fail(f"now: {exc}") from None
 
 
+def _only_keys(raw: Mapping[Any, Any], allowed: Sequence[str], where: str, what: str,
+               fail: Fail) -> None:
+    """Refuse keys a case format does not have: a misspelt key would otherwise be ignored."""
+    unknown = sorted(str(k) for k in raw if k not in allowed)
+    if unknown:
+        raise fail(f"{where}unknown key(s) {', '.join(unknown)}; {what} has "
+                   f"{', '.join(allowed)}")
+
+
 def _expectation(raw: Any, fail: Fail) -> Expectation:
     if not isinstance(raw, Mapping):
         raise fail(f"expect: expected a mapping with {', '.join(EXPECT_KEYS)}; got {_kind(raw)}")
-    unknown = sorted(str(k) for k in raw if k not in EXPECT_KEYS)
-    if unknown:
-        raise fail(f"expect: unknown key(s) {', '.join(unknown)}; "
-                   f"expect has {', '.join(EXPECT_KEYS)}")
+    _only_keys(raw, EXPECT_KEYS, "expect: ", "expect", fail)
     decision = raw.get("decision")
     if decision not in _DECISIONS:
         raise fail(f"expect.decision: expected one of {', '.join(_DECISIONS)}; got {decision!r}")
@@ -261,10 +265,7 @@ def _expectation(raw: Any, fail: Fail) -> Expectation:
 def _due(raw: Any, fail: Fail) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
         raise fail(f"expect.due: expected null or a mapping; got {_kind(raw)}")
-    unknown = sorted(str(k) for k in raw if k not in DUE_KEYS)
-    if unknown:
-        raise fail(f"expect.due: unknown key(s) {', '.join(unknown)}; "
-                   f"due has {', '.join(DUE_KEYS)}")
+    _only_keys(raw, DUE_KEYS, "expect.due: ", "due", fail)
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key in ("earliest", "latest"):

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .vocabulary import BY_NAME, MARKER_KEY, MARKER_VALUE, Field
+from .vocabulary import BY_NAME, MARKER_KEY, MARKER_VALUE, MAX_INT, Field
 
 MAX_ALTERNATIVES = 64  # conjunctions one rule may expand into
 MAX_TESTS = 32  # tests in one conjunction
-MAX_INT = 2**53  # far inside the core's 64-bit integers
 MAX_STR_BYTES = 1024
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge")

@@ -35,10 +35,9 @@ from typing import Any
 
 import durable_rules_engine as _core
 
-from .vocabulary import ENGINE_FIELDS, MARKER_KEY, MARKER_VALUE, RESERVED_KEYS
+from .vocabulary import ENGINE_FIELDS, MARKER_KEY, MARKER_VALUE, MAX_INT, RESERVED_KEYS
 
 MAX_STRING_BYTES = 16 * 1024
-MAX_INT = 2**53
 MAX_FACT_PROPERTIES = 200  # the core refuses more than 254
 MAX_RULES_PER_RULESET = 400
 

@@ -104,6 +104,10 @@ FIELDS: tuple[Field, ...] = (
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 ENGINE_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.in_engine)
 
+# The largest magnitude a whole number may have, in a fact or a rule: far inside the engine core's
+# 64-bit integers (it saturates beyond them) and exact as a JSON number everywhere.
+MAX_INT = 2**53
+
 # Every fact the engine sees carries this marker: durable_rules also matches rules against the
 # session's own state object, and a rule such as "field does not exist" would fire on it.
 MARKER_KEY = "fact"
