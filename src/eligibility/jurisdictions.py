@@ -144,6 +144,7 @@ class JurisdictionSpec(_Spec):
 class Office:
     spec: OfficeSpec
     jurisdiction: str
+    territories: frozenset[str]  # what the office covers by itself, groups expanded at load
 
 
 class Jurisdictions:
@@ -155,12 +156,14 @@ class Jurisdictions:
         self._groups: dict[str, frozenset[str]] = {}
         for spec in specs:
             self.by_code[spec.code] = spec
-            for office in spec.offices:
-                self.offices[office.code] = Office(office, spec.code)
             if spec.members:
                 members = frozenset(spec.members) | {spec.code}
                 for code in (spec.code, *spec.aliases):
                     self._groups[code] = members
+        # Groups first, so an office covering one (EUIPO: EU) is expanded once, here.
+        for spec in self.by_code.values():
+            for office in spec.offices:
+                self.offices[office.code] = Office(office, spec.code, self.expand(office.covers))
 
     def expand(self, territories: Iterable[str]) -> frozenset[str]:
         """Territory codes with every group (EU, or its Madrid alias EM) replaced by its members."""
@@ -184,7 +187,7 @@ class Jurisdictions:
         office = self.offices.get(right.office) if right.office else None
         if office is None:
             return frozenset(), frozenset()
-        direct = self.expand(office.spec.covers)
+        direct = office.territories
         designated = (self.expand(right.designations) if office.spec.covers_designations
                       else frozenset())
         return direct, designated
