@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from eligibility import InvalidComplaint, Policy, Problem, Verdict
-from eligibility.calendar import CalendarRangeError
-from eligibility.facts import build as build_facts
-from eligibility.verdict import assemble
+from eligibility import InvalidComplaint, Problem, Verdict
+from eligibility.judge.facts import build as build_facts
+from eligibility.judge.program import Match, Program
+from eligibility.jurisdiction.calendar import CalendarRangeError
+from eligibility.load import loader
+from eligibility.load.loader import Loaded
 
 Fact = Mapping[str, Any]
 
@@ -240,22 +242,23 @@ def rules_for(platform: str, group: str) -> frozenset[str]:
 class _Plan:
     """One platform's rules in the policy's order, with the names ``assemble`` reads."""
 
-    def __init__(self, policy: Policy, platform: str) -> None:
-        program = policy._programs[platform]
+    def __init__(self, program: Program) -> None:
         profile = program.profile
+        platform = profile.id
         expected = rules_for(profile.id, profile.group)
-        present = {rule.id for rule in program.rules}
+        present = {slot.rule.id for slot in program.slots}
         if present != expected:
             raise ValueError(f"{platform}: the policy checks {sorted(present ^ expected)} "
                              "differently from POLICY.md")
         self.program = program
         self.steps: list[tuple[Predicate | None, Predicate, str, str]] = []
-        for rule in program.rules:
+        for slot in program.slots:
+            rule = slot.rule
             _, applies, fails = RULES[rule.id]
-            if (applies is None) != (rule.applies_if is None):
+            if (applies is None) != (not rule.conditional):
                 raise ValueError(f"{platform}: {rule.id} is conditional in only one of the "
                                  "policy and POLICY.md")
-            self.steps.append((applies, fails, f"a{rule.applicability}_0", f"f{rule.index}_0"))
+            self.steps.append((applies, fails, f"a{slot.applicability}_0", f"f{slot.index}_0"))
 
     def fire(self, fact: Fact) -> frozenset[str]:
         fired: list[str] = []
@@ -270,25 +273,28 @@ class _Plan:
 
 
 class BaselinePolicy:
-    """``Policy.evaluate`` with the rule engine replaced by the hand-written decisions above."""
+    """``Policy.evaluate`` with the rule engine replaced by the hand-written decisions above.
 
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-        self._plans = {platform: _Plan(policy, platform) for platform in policy._programs}
+    It runs on the judge of a loaded policy (``eligibility.load.loader.load()``, the packaged one
+    when none is given): the same validation, fact and verdict, only the engine step differs.
+    """
+
+    def __init__(self, loaded: Loaded | None = None) -> None:
+        self.judge = (loaded or loader.load()).judge
+        self.plans = {platform: _Plan(program) for platform, program in self.judge.programs.items()}
 
     def evaluate(self, complaint: Any, *, now: datetime | None = None) -> Verdict:
-        policy = self.policy
-        parsed = policy.parse(complaint)
+        judge = self.judge
+        parsed = judge.parse(complaint)
         submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
-        plan = self._plans[parsed.platform]
+        plan = self.plans[parsed.platform]
         program = plan.program
         try:
-            facts = build_facts(parsed, program.profile, policy.jurisdictions, submitted)
+            facts = build_facts(parsed, program.profile, judge.jurisdictions, submitted)
         except (CalendarRangeError, OverflowError) as exc:
             raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
         fired = plan.fire(facts.engine)
-        return assemble(program.rules, fired, facts, program.profile, policy.version,
-                        policy.digest)
+        return judge.conclude(Match(program, facts, fired))
 
     def evaluate_many(self, complaints: Iterable[Any], *,
                       now: datetime | None = None) -> list[Verdict]:

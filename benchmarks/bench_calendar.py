@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from eligibility import load_policy
-from eligibility.calendar import BusinessCalendar
+from eligibility.jurisdiction.calendar import BusinessCalendar
+from eligibility.load import loader
 
 FIRST_DAY = date(2005, 1, 1)
 LAST_DAY = date(2030, 12, 31)
@@ -63,12 +63,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
 
-    policy = load_policy()
-    spec = policy.jurisdictions.by_code["CN"].calendar
+    loaded = loader.load()
+    spec = loaded.jurisdictions.by_code["CN"].calendar
     assert spec is not None
-    response = policy.platforms["taobao"].response
+    response = loaded.platforms["taobao"].business_days
     assert response is not None
-    first, last = response.business_days
+    first, last = response
     days = random_days(args.dates, args.seed)
     zone = ZoneInfo("Asia/Shanghai")
     moments = [datetime(d.year, d.month, d.day, 10, tzinfo=timezone.utc) for d in days]
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         fresh.is_working_day(date(year, 6, 1))
     build_ms = (time.perf_counter() - start) / len(years) * 1e3
 
-    calendar = policy.calendars["CN"]
+    calendar = loaded.calendars["CN"]
     for day in days:  # warm-up: every year built, the code paths hot
         calendar.window(day, first, last)
     oracle = holidays.country_holidays(spec.holidays)

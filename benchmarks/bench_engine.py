@@ -38,9 +38,9 @@ from benchmarks.baseline import BaselinePolicy  # noqa: E402
 from benchmarks.machine import cpu_model  # noqa: E402
 from benchmarks.mix import SEED, SIZE  # noqa: E402
 from benchmarks.mix import complaints as mix  # noqa: E402
-from eligibility import engine  # noqa: E402
-from eligibility.facts import build as build_facts  # noqa: E402
-from eligibility.verdict import assemble  # noqa: E402
+from eligibility.judge import engine  # noqa: E402
+from eligibility.judge.facts import build as build_facts  # noqa: E402
+from eligibility.judge.program import Match  # noqa: E402
 
 TARGETS = {"p50_us": 120.0, "per_second": 10_000.0, "ratio": 2.0, "load_ms": 300.0,
            "speedup_2": 1.8}
@@ -149,24 +149,24 @@ def phases(policy: eligibility.Policy, baseline: BaselinePolicy, complaints: lis
     names = ("validation", "fact", "engine: encode", "engine: core", "verdict",
              "baseline rules")
     totals = dict.fromkeys(names, 0.0)
+    judge = baseline.judge
     for _ in range(rounds):
         for complaint in complaints:
             t0 = clock()
-            parsed = policy.parse(complaint)
+            parsed = judge.parse(complaint)
             t1 = clock()
-            program = policy._programs[parsed.platform]
+            program = judge.programs[parsed.platform]
             assert parsed.submitted_at is not None
-            facts = build_facts(parsed, program.profile, policy.jurisdictions,
+            facts = build_facts(parsed, program.profile, judge.jurisdictions,
                                 parsed.submitted_at)
             t2 = clock()
-            engine._encode(facts.engine)
+            engine.encode(facts.engine)
             t3 = clock()
             fired = program.ruleset.fire(facts.engine)
             t4 = clock()
-            assemble(program.rules, fired, facts, program.profile, policy.version,
-                     policy.digest)
+            judge.conclude(Match(program, facts, fired))
             t5 = clock()
-            baseline._plans[parsed.platform].fire(facts.engine)
+            baseline.plans[parsed.platform].fire(facts.engine)
             t6 = clock()
             totals["validation"] += t1 - t0
             totals["fact"] += t2 - t1
@@ -256,7 +256,7 @@ def run_all(rounds: int, quick: bool = False) -> dict[str, Any]:
     """Every engine measurement, in the order the report shows them."""
     result: dict[str, Any] = {"machine": machine()}
     policy = eligibility.load_policy()
-    baseline = BaselinePolicy(policy)
+    baseline = BaselinePolicy()
     complaints = mix(SIZE, SEED)
     for _ in range(2):  # warm every cache and calendar year either side uses
         policy.evaluate_many(complaints)

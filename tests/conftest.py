@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import eligibility
-from eligibility._yaml import load_yaml
+from eligibility.load import loader
+from eligibility.load.loader import Loaded
+from eligibility.load.yaml import load_yaml
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
@@ -27,6 +29,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def policy() -> eligibility.Policy:
     return eligibility.default_policy()
+
+
+@pytest.fixture(scope="session")
+def loaded() -> Loaded:
+    """The packaged policy as the loader hands it over: the judge, jurisdictions and calendars
+    that tests of the layers below the facade work with."""
+    return loader.load()
 
 
 def base_complaint() -> dict[str, Any]:

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import eligibility
-from eligibility._yaml import load_yaml
 from eligibility.cases import find_case_files, load_cases
+from eligibility.load.yaml import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = Path(__file__).resolve().parent / "snapshots"

@@ -14,19 +14,20 @@ import sysconfig
 from pathlib import Path
 
 import eligibility
-from eligibility._yaml import load_yaml
+from eligibility.load.yaml import load_yaml
 
 from .conftest import EXAMPLES, ROOT
 
 PROBE = """
 import json, sys, eligibility
 from pathlib import Path
-from eligibility._yaml import load_yaml
+from eligibility.load.yaml import load_yaml
+from eligibility.load.loader import packaged_dirs
 policy = eligibility.default_policy()
 paths = sorted(Path(sys.argv[1]).glob('*.yaml'))
 print(json.dumps({
     "module": eligibility.__file__,
-    "rules_dir": str(policy.rules_dir),
+    "rules_dir": str(packaged_dirs()[0]),
     "digest": policy.digest,
     "verdicts": [eligibility.evaluate(load_yaml(p.read_text())).model_dump_json() for p in paths],
 }))

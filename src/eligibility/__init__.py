@@ -10,10 +10,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError, Problem
+from .judge.records import PlatformInfo, RuleInfo
+from .jurisdiction.appeal import AppealDeadline
 from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
-from .policy import Policy, RuleInfo, load_policy
+from .policy import Policy, load_policy
 
 __version__ = "1.0.0"
 
@@ -51,6 +52,7 @@ __all__ = [
     "Decision",
     "DueWindow",
     "InvalidComplaint",
+    "PlatformInfo",
     "Policy",
     "PolicyError",
     "PolicyRef",

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from ._yaml import YAMLError, load_yaml
 from .errors import InvalidComplaint
+from .load.yaml import YAMLError, load_yaml
 from .models import Decision, Verdict, parse_aware_datetime
 from .policy import Policy
 

@@ -7,8 +7,9 @@ policy's data, in the policy's own order, so the output is the same byte for byt
 
 from __future__ import annotations
 
-from .policy import Policy, RuleInfo
-from .vocabulary import FIELDS, Field
+from .judge.records import RuleInfo
+from .judge.vocabulary import FIELDS, Field
+from .policy import Policy
 
 SEVERITY_MEANING = {
     "blocking": "the complaint is ineligible; no document can fix it",
@@ -22,26 +23,17 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _texts(policy: Policy) -> dict[str, tuple[str, str]]:
-    """Each rule's message and remediation, read from the platforms it is compiled for."""
-    out: dict[str, tuple[str, str]] = {}
-    for platform in policy.platforms:
-        for rule in policy.rules_for(platform):
-            out.setdefault(rule.id, (rule.message, rule.remediation))
-    return out
-
-
 def _platform_rows(policy: Policy) -> list[str]:
     rows = ["| platform | name | group | protection needed in | listing hosts | response window |",
             "|---|---|---|---|---|---|"]
     for pid, spec in policy.platforms.items():
-        if spec.response is None:
+        if spec.business_days is None:
             window = "none published"
         else:
-            first, last = spec.response.business_days
-            window = f"{first}-{last} business days, {spec.response.calendar} calendar"
+            first, last = spec.business_days
+            window = f"{first}-{last} business days, {spec.calendar} calendar"
         territory = spec.territory or "any recognised office"
-        hosts = ", ".join(f"`{h}`" for h in spec.hosts)
+        hosts = ", ".join(f"`{h}`" for h in spec.domains)
         rows.append(f"| `{pid}` | {_cell(spec.name)} | `{spec.group}` | {territory} | {hosts} "
                     f"| {window} |")
     return rows
@@ -53,7 +45,6 @@ def _applies(info: RuleInfo) -> str:
 
 def render_markdown(policy: Policy) -> str:
     """The whole catalog: severities, platforms, a summary table and one section per rule."""
-    texts = _texts(policy)
     lines = [
         "# Rule catalog",
         "",
@@ -75,7 +66,7 @@ def render_markdown(policy: Policy) -> str:
         "",
         "Groups:",
         "",
-        *[f"- `{gid}`: {_cell(g.title)}" for gid, g in policy.groups.items()],
+        *[f"- `{gid}`: {_cell(title)}" for gid, title in policy.groups.items()],
         "",
         "## Rules",
         "",
@@ -92,9 +83,9 @@ def render_markdown(policy: Policy) -> str:
         lines += ["", f"### {info.id}", "", f"**{_cell(info.title)}**, severity `{info.severity}`.",
                   "", f"- Applies to: {_applies(info)} (platforms: "
                   f"{', '.join(f'`{p}`' for p in info.platforms) or 'none'})"]
-        if info.id in texts:
-            message, remediation = texts[info.id]
-            lines += [f"- Message: {_cell(message)}", f"- Remedy: {_cell(remediation)}"]
+        if info.platforms:
+            lines += [f"- Message: {_cell(info.message)}",
+                      f"- Remedy: {_cell(info.remediation)}"]
         lines.append(f"- Source: {_cell(info.source)}")
     lines += ["", *_field_rows()]
     return "\n".join(lines) + "\n"

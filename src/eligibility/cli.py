@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from ._yaml import YAMLError, load_yaml, unique_keys
-from .appeal import AppealDeadline
 from .errors import InvalidComplaint, PolicyError
+from .jurisdiction.appeal import AppealDeadline
+from .load.yaml import YAMLError, load_yaml, unique_keys
 from .models import Verdict, parse_aware_datetime
 from .policy import Policy, load_policy
 
@@ -399,21 +399,24 @@ def lint(ctx: click.Context) -> None:
 
     Exit 0 when the policy loads, 2 otherwise, with one line per problem: file, rule, problem.
     """
-    from .lint import lint as lint_policy
+    from .load.loader import check as check_policy
 
     state = ctx.find_object(State)
     assert state is not None  # the group always sets it
-    result = lint_policy(state.rules, state.jurisdictions)
-    if result.policy is None:
+    try:
+        result = check_policy(state.rules, state.jurisdictions)
+    except PolicyError as exc:  # the packaged policy itself is missing
+        raise Failure(str(exc)) from None
+    loaded = result.loaded
+    if loaded is None:
         for problem in result.problems:
             rule = f": rule {problem.rule}" if problem.rule else ""
             click.echo(f"{problem.file}{rule}: {problem.problem}", err=True)
         click.echo(f"eligibility: {len(result.problems)} problem(s) found", err=True)
         sys.exit(EXIT_INVALID)
-    policy = result.policy
-    click.echo(f"ok: {len(policy.catalog)} rules, {len(policy.platforms)} platforms, "
-               f"{len(policy.jurisdictions.by_code)} jurisdictions from {policy.rules_dir} and "
-               f"{policy.jurisdictions_dir}; policy {policy.version} {policy.digest}")
+    click.echo(f"ok: {len(loaded.catalog)} rules, {len(loaded.platforms)} platforms, "
+               f"{len(loaded.jurisdictions.by_code)} jurisdictions from {loaded.rules_dir} and "
+               f"{loaded.jurisdictions_dir}; policy {loaded.version} {loaded.digest}")
 
 
 # --- serve, appeal-deadline --------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 Input is strict on purpose: a misspelt field, a naive timestamp or an unknown code would
 otherwise be read as "absent" and could turn a bad complaint into a confident verdict. Codes that
-depend on the loaded policy (platforms, offices) are checked against it through the validation
-context, so one pass reports every problem at once.
+depend on the loaded policy (platforms, offices, identity document types) are checked against it
+through the validation context, so one pass reports every problem at once.
+
+The base of the policy's own file formats (:class:`Spec`) lives here too: every layer above reads
+some of those files, and this is the one module they all may import.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from .errors import Problem
 from .names import normalise
 
 MAX_NAME = 256
@@ -114,14 +120,6 @@ PlatformId = Annotated[Code, BeforeValidator(_platform_id)]
 RegistrationNumber = Annotated[Code, BeforeValidator(_text_number)]
 
 PartyKind = Literal["individual", "organization"]
-DocumentType = Literal[
-    "passport",
-    "drivers_license",
-    "national_id_card",
-    "business_license",
-    "business_registration_certificate",
-    "certificate_of_incorporation",
-]
 RightType = Literal["trademark", "copyright", "patent", "trade_secret", "other"]
 PatentKind = Literal["invention", "utility_model", "design"]
 RightStatus = Literal["registered", "pending", "expired", "invalidated", "unregistered"]
@@ -142,10 +140,21 @@ class _Input(BaseModel):
 
 
 class IdentityDocument(_Input):
-    type: DocumentType
+    # The types are the policy's (rules/platforms.yaml): a new one is a data change.
+    type: Code
     holder_name: Name | None = None
     issuing_country: Country | None = None
     expires_on: IsoDate | None = None
+
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        known = _context_set(info, "document_types")
+        if known is not None and value not in known:
+            raise ValueError(f"unknown identity document type {value!r}; known: "
+                             f"{', '.join(sorted(known))}")
+        return value
 
 
 class Party(_Input):
@@ -246,6 +255,48 @@ class Complaint(_Input):
         return value
 
 
+def problems_of(exc: ValidationError) -> list[Problem]:
+    """A validation error as the input problems a caller is shown, each with its dotted path."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in err["loc"])
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        problems.append(Problem(path, message))
+    return problems
+
+
+def check_now(now: datetime | str | None) -> datetime | None:
+    """A caller's `now`: a timezone-aware datetime or ISO 8601 text with an offset, or None."""
+    if now is None:
+        return None
+    if isinstance(now, str):
+        try:
+            return parse_aware_datetime(now)
+        except ValueError as exc:
+            raise ValueError(f"now: {exc}") from None
+    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    return now
+
+
+# --- policy files ------------------------------------------------------------------------------
+
+
+class Spec(BaseModel):
+    """Base of every policy file format: an unknown key is a mistake; a read file never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def spec_error(message: str) -> PydanticCustomError:
+    """A validation error whose text is shown as is (no template braces interpreted)."""
+    return PydanticCustomError("policy_data", "{message}", {"message": message})
+
+
 # --- the verdict -------------------------------------------------------------------------------
 
 
@@ -262,11 +313,11 @@ Severity = Literal["blocking", "missing", "warning"]
 CheckStatus = Literal["passed", "failed", "not_applicable"]
 
 
-class _Output(BaseModel):
+class OutputModel(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Reason(_Output):
+class Reason(OutputModel):
     """A failed rule (or a warning): what, why, how to fix it, and the facts behind it."""
 
     rule: str
@@ -277,12 +328,12 @@ class Reason(_Output):
     facts: dict[str, Any]
 
 
-class Check(_Output):
+class Check(OutputModel):
     rule: str
     status: CheckStatus
 
 
-class DueWindow(_Output):
+class DueWindow(OutputModel):
     """The days by which the platform should answer, counted in business days after day 0."""
 
     earliest: date
@@ -293,12 +344,12 @@ class DueWindow(_Output):
     provisional: bool
 
 
-class PolicyRef(_Output):
+class PolicyRef(OutputModel):
     version: str
     digest: str
 
 
-class Verdict(_Output):
+class Verdict(OutputModel):
     decision: Decision
     platform: str
     reasons: list[Reason]
@@ -308,16 +359,16 @@ class Verdict(_Output):
     policy: PolicyRef
 
 
-_OutputModel = TypeVar("_OutputModel", bound=_Output)
+_Built = TypeVar("_Built", bound=OutputModel)
 _set = object.__setattr__
 
 
-def built(cls: type[_OutputModel], values: dict[str, Any]) -> _OutputModel:
+def built(cls: type[_Built], values: dict[str, Any]) -> _Built:
     """An output model made of values this package computed itself, every field given.
 
     This is what ``model_construct`` ends up doing for these models (no aliases, defaults,
     extras or private attributes), without its per-field bookkeeping, which cost more than the
-    rest of building a verdict. ``_check_plain`` below keeps that premise true.
+    rest of building a verdict. ``check_plain`` below keeps that premise true.
     """
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
@@ -327,7 +378,7 @@ def built(cls: type[_OutputModel], values: dict[str, Any]) -> _OutputModel:
     return model
 
 
-def _check_plain(*models: type[_Output]) -> None:
+def check_plain(*models: type[OutputModel]) -> None:
     for model in models:
         for name, info in model.model_fields.items():
             if info.alias or info.validation_alias or not info.is_required():
@@ -337,4 +388,4 @@ def _check_plain(*models: type[_Output]) -> None:
             raise TypeError(f"{model.__name__}: built() needs a model without extras or hooks")
 
 
-_check_plain(Reason, DueWindow, PolicyRef, Verdict)
+check_plain(Reason, DueWindow, PolicyRef, Verdict)

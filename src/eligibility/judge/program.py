@@ -1,0 +1,109 @@
+"""Judging under one loaded policy: the compiled program of each platform, and the two steps of
+an evaluation that the facade, batch workers and benchmarks share.
+
+An evaluation is ``match`` (validation, the fact, the engine) then ``conclude`` (the verdict).
+They are separate because a batch runs them in different processes: workers match and send back
+only what a verdict quotes, and the caller concludes, with the very code a single evaluation
+uses, so a verdict is the same whichever way it was made. This is the package's documented
+internal interface; nothing outside it reaches further into the judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import InvalidComplaint, Problem
+from ..jurisdiction.calendar import CalendarRangeError, Window
+from ..jurisdiction.jurisdictions import Jurisdictions
+from ..models import Complaint, PolicyRef, Verdict, problems_of
+from .engine import Ruleset
+from .facts import Facts, PlatformProfile
+from .facts import build as build_facts
+from .records import Slot
+from .verdict import assemble, quoted_values
+
+
+@dataclass(frozen=True)
+class Program:
+    """One platform's rules, compiled: the platform's profile, the rules in policy order with
+    the names of their patterns, and the engine's ruleset."""
+
+    profile: PlatformProfile
+    slots: tuple[Slot, ...]
+    ruleset: Ruleset
+
+
+@dataclass(frozen=True)
+class Match:
+    """All of an evaluation but the verdict."""
+
+    program: Program
+    facts: Facts
+    fired: frozenset[str]
+
+
+# What crosses a process boundary for one complaint: (platform, fired patterns, the fact values
+# the verdict quotes, day 0, the due window). Small, and plain enough to pickle cheaply.
+Portable = tuple[str, frozenset[str], dict[str, Any], date, "Window | None"]
+
+
+class Judge:
+    """The programs of every platform of a policy, and the steps of an evaluation."""
+
+    def __init__(self, programs: Mapping[str, Program], jurisdictions: Jurisdictions,
+                 policy: PolicyRef, context: Mapping[str, frozenset[str]]) -> None:
+        self.programs = dict(programs)
+        self.jurisdictions = jurisdictions
+        self.policy = policy
+        # Codes that depend on the policy, checked while the complaint is validated.
+        self.context = dict(context)
+
+    def parse(self, complaint: Complaint | Mapping[str, Any]) -> Complaint:
+        """Validate a complaint against the model and this policy's codes."""
+        if not isinstance(complaint, (Complaint, Mapping)):
+            raise InvalidComplaint([Problem("", "a complaint is a mapping (JSON object), got "
+                                                f"{type(complaint).__name__}")])
+        try:
+            return Complaint.model_validate(complaint, context=self.context)
+        except ValidationError as exc:
+            raise InvalidComplaint(problems_of(exc)) from None
+        except RecursionError:
+            raise InvalidComplaint([Problem("", "the complaint is nested too deeply")]) from None
+
+    def match(self, complaint: Complaint | Mapping[str, Any], now: datetime | None) -> Match:
+        """Validation, the fact and the engine. ``now`` (already checked) stands in for a
+        missing submission time; without either, the current time does."""
+        parsed = self.parse(complaint)
+        submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
+        program = self.programs[parsed.platform]
+        try:
+            facts = build_facts(parsed, program.profile, self.jurisdictions, submitted)
+        except (CalendarRangeError, OverflowError) as exc:
+            raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
+        return Match(program, facts, program.ruleset.fire(facts.engine))
+
+    def conclude(self, match: Match) -> Verdict:
+        """The verdict of a match."""
+        program = match.program
+        return assemble(program.slots, match.fired, match.facts, program.profile, self.policy)
+
+    def evaluate(self, complaint: Complaint | Mapping[str, Any], now: datetime | None) -> Verdict:
+        return self.conclude(self.match(complaint, now))
+
+    @staticmethod
+    def portable(match: Match) -> Portable:
+        """What another process needs to conclude this match."""
+        program, facts = match.program, match.facts
+        quoted = quoted_values(program.slots, match.fired, facts.values)
+        return program.profile.id, match.fired, quoted, facts.day0, facts.window
+
+    def restore(self, portable: Portable) -> Match:
+        """A match rebuilt from :meth:`portable` in the process that concludes it."""
+        platform, fired, quoted, day0, window = portable
+        facts = Facts(engine={}, values=quoted, day0=day0, window=window)
+        return Match(self.programs[platform], facts, fired)

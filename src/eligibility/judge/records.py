@@ -1,0 +1,66 @@
+"""What a loaded policy says about each rule and each platform: one record apiece.
+
+The catalog, every verdict, the rule listing of the command line and of the HTTP service, and the
+rule's place in each platform's compiled program all refer to the same :class:`RuleInfo`, so a
+rule's title, texts and source are written down once. :class:`Slot` is only where a rule sits in
+one platform's program (the names of its patterns there), never a second description of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..models import Check, CheckStatus, Severity
+
+STATUSES: tuple[CheckStatus, ...] = ("passed", "failed", "not_applicable")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One rule of the policy, as its file states it (texts with whitespace folded)."""
+
+    id: str
+    title: str
+    severity: Severity
+    platforms: tuple[str, ...]  # every platform it is compiled for, in policy order
+    applies_to: tuple[str, ...]  # as written: platforms and platform groups
+    source: str
+    file: str
+    message: str
+    remediation: str
+    # The fact fields a reason quotes when the rule fails: those its condition reads, then
+    # those it lists under `report`.
+    fact_fields: tuple[str, ...] = ()
+    # Whether it can be not applicable: it has a precondition or effective dates.
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """One platform of the policy, as rules/platforms.yaml states it."""
+
+    id: str
+    name: str
+    group: str
+    territory: str | None  # the territory a right must cover there; None: any recognised office
+    domains: tuple[str, ...]  # the web domains its listings live on
+    timezone: str
+    business_days: tuple[int, int] | None  # the response window; None: none published
+    calendar: str | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A rule's place in one platform's program."""
+
+    rule: RuleInfo
+    index: int  # names its failure patterns there: f<index>_<n>
+    applicability: int = -1  # names its precondition's patterns, which rules may share; -1: none
+    # The three possible checks, built once and shared by every verdict (they are immutable).
+    checks: Mapping[CheckStatus, Check] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rule: RuleInfo, index: int, applicability: int = -1) -> Slot:
+        return cls(rule, index, applicability,
+                   {s: Check(rule=rule.id, status=s) for s in STATUSES})

@@ -1,0 +1,81 @@
+"""Fired rules -> verdict: statuses, reasons with their facts, the decision and the due window.
+
+The engine only says which patterns matched. A rule failed when its failure pattern matched;
+it was not applicable when it has a precondition (or effective dates) and that did not match;
+otherwise it passed. The decision follows from the severities of the failed rules alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from ..jurisdiction.calendar import Window
+from ..models import CheckStatus, Decision, DueWindow, PolicyRef, Reason, Verdict, built
+from .facts import Facts, PlatformProfile
+from .records import Slot
+
+_SEVERITY_ORDER = {"blocking": 0, "missing": 1, "warning": 2}
+
+
+def _fired_indexes(fired: frozenset[str], kind: str) -> set[int]:
+    return {int(name[1:name.index("_")]) for name in fired if name[0] == kind}
+
+
+def quoted_values(slots: tuple[Slot, ...], fired: frozenset[str],
+                  values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fact values a verdict quotes: those of its failed rules. A verdict can be assembled
+    from these alone (with day 0 and the window), e.g. in another process than the fact's."""
+    failed = _fired_indexes(fired, "f")
+    return {name: values[name] for slot in slots if slot.index in failed
+            for name in slot.rule.fact_fields}
+
+
+def assemble(slots: tuple[Slot, ...], fired: frozenset[str], facts: Facts,
+             profile: PlatformProfile, policy: PolicyRef) -> Verdict:
+    """The verdict of one complaint on one platform, from the patterns its fact fired."""
+    failed_idx = _fired_indexes(fired, "f")
+    applicable_idx = _fired_indexes(fired, "a")
+    checks = []
+    reasons: list[tuple[int, int, Reason]] = []
+    for slot in slots:
+        rule = slot.rule
+        status: CheckStatus
+        if slot.index in failed_idx:
+            status = "failed"
+            shown: dict[str, Any] = {name: facts.display(name) for name in rule.fact_fields}
+            reasons.append((_SEVERITY_ORDER[rule.severity], slot.index, built(Reason, {
+                "rule": rule.id, "severity": rule.severity, "message": rule.message,
+                "remediation": rule.remediation, "source": rule.source, "facts": shown})))
+        elif rule.conditional and slot.applicability not in applicable_idx:
+            status = "not_applicable"
+        else:
+            status = "passed"
+        checks.append(slot.checks[status])
+    reasons.sort(key=lambda item: (item[0], item[1]))
+    severities = {r.severity for _, _, r in reasons}
+    if "blocking" in severities:
+        decision = Decision.INELIGIBLE
+    elif "missing" in severities:
+        decision = Decision.INCOMPLETE
+    else:
+        decision = Decision.ELIGIBLE
+    due = None
+    if decision is Decision.ELIGIBLE and facts.window is not None and profile.calendar:
+        assert profile.business_days is not None
+        due = _due(facts.window, profile.business_days, profile.calendar.code,
+                   profile.calendar.spec.timezone)
+    return built(Verdict, {
+        "decision": decision, "platform": profile.id, "reasons": [r for _, _, r in reasons],
+        "checks": checks, "due": due, "day0": facts.day0, "policy": policy})
+
+
+# Verdicts are immutable, so the parts many of them have in common are built once and shared,
+# as the checks and the policy reference are.
+@lru_cache(maxsize=4096)
+def _due(window: Window, business_days: tuple[int, int], calendar: str,
+         timezone: str) -> DueWindow:
+    return built(DueWindow, {
+        "earliest": window.earliest, "latest": window.latest, "business_days": business_days,
+        "calendar": calendar, "timezone": timezone, "provisional": window.provisional})

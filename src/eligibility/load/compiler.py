@@ -1,0 +1,135 @@
+"""Checked rules -> one durable_rules program per platform.
+
+A rule's failure condition (its precondition and effective dates folded in) is flattened into
+alternatives of plain tests, each a pattern of its own; a rule with a precondition also gets the
+precondition's patterns, so that a verdict can tell "passed" from "not applicable". Rules sharing
+a precondition (the agent rules) share its patterns: one action fewer per rule in every
+evaluation where it holds. Everything the C core could do wrongly is refused here, at load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..errors import PolicyError
+from ..judge import engine
+from ..judge.facts import PlatformProfile
+from ..judge.program import Program
+from ..judge.records import PlatformInfo, RuleInfo, Slot
+from ..judge.vocabulary import BY_NAME
+from ..jurisdiction.calendar import BusinessCalendar
+from . import conditions
+from .conditions import Condition, ConditionError
+from .specs import PlatformsFile, PlatformSpec, RuleSpec
+
+
+@dataclass(frozen=True)
+class CheckedRule:
+    """A rule whose file entry and conditions passed every check, ready to compile."""
+
+    spec: RuleSpec
+    file: str
+    when: Condition
+    applies_if: Condition | None  # the precondition with the effective dates folded in
+    fact_fields: tuple[str, ...]
+
+
+def check_conditions(spec: RuleSpec, file: str,
+                     value_sets: Mapping[str, frozenset[str]]) -> CheckedRule:
+    """Parse a rule's conditions against the vocabulary; ConditionError names the problem."""
+    when = conditions.parse(spec.when, value_sets, "when")
+    applies_if = (conditions.parse(spec.applies_if, value_sets, "applies_if")
+                  if spec.applies_if is not None else None)
+    # A reason quotes what made the rule fail; a precondition's fields only when the rule lists
+    # them under `report`.
+    shown = [f.name for f in conditions.fields_of(when)] + spec.report
+    return CheckedRule(spec=spec, file=file, when=when, applies_if=_with_dates(applies_if, spec),
+                       fact_fields=tuple(dict.fromkeys(shown)))
+
+
+def _with_dates(applies_if: Condition | None, spec: RuleSpec) -> Condition | None:
+    """Fold a rule's effective dates into its applicability: out of force means not applicable."""
+    day0 = BY_NAME["day0"]
+    limits: list[Condition] = []
+    if spec.effective_from:
+        limits.append(conditions.Test(day0, "ge", spec.effective_from.toordinal()))
+    if spec.effective_until:
+        limits.append(conditions.Test(day0, "le", spec.effective_until.toordinal()))
+    parts = ([applies_if] if applies_if is not None else []) + limits
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else conditions.All(tuple(parts))
+
+
+@dataclass(frozen=True)
+class Compiled:
+    programs: dict[str, Program]
+    catalog: tuple[RuleInfo, ...]
+    platforms: dict[str, PlatformInfo]
+
+
+def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
+                   calendars: Mapping[str, BusinessCalendar], rules_dir: str) -> Compiled:
+    """Compile every platform's applicable rules; PolicyError names the rule that cannot be."""
+    def applies(rule: CheckedRule, platform: PlatformSpec) -> bool:
+        return platform.id in rule.spec.applies_to or platform.group in rule.spec.applies_to
+
+    applicable = {p.id: [r for r in rules if applies(r, p)] for p in platforms.platforms}
+    catalog = tuple(_info(r, tuple(p.id for p in platforms.platforms if applies(r, p)))
+                    for r in rules)
+    info_of = {info.id: info for info in catalog}
+    programs: dict[str, Program] = {}
+    infos: dict[str, PlatformInfo] = {}
+    for p in platforms.platforms:
+        group = platforms.groups[p.group]
+        patterns: dict[str, Any] = {}
+        slots: list[Slot] = []
+        preconditions: dict[str, int] = {}
+        for index, rule in enumerate(applicable[p.id]):
+            applicability = -1
+            try:
+                fail = rule.when if rule.applies_if is None else conditions.All(
+                    (rule.applies_if, rule.when))
+                for n, conj in enumerate(conditions.to_dnf(fail)):
+                    patterns[f"f{index}_{n}"] = conditions.to_durable(conj)
+                if rule.applies_if is not None:
+                    alternatives = [conditions.to_durable(conj)
+                                    for conj in conditions.to_dnf(rule.applies_if)]
+                    key = json.dumps(alternatives, sort_keys=True)
+                    applicability = preconditions.setdefault(key, len(preconditions))
+                    for n, pattern in enumerate(alternatives):
+                        patterns[f"a{applicability}_{n}"] = pattern
+            except ConditionError as exc:
+                raise PolicyError(rule.file, str(exc), rule=rule.spec.id) from None
+            slots.append(Slot.of(info_of[rule.spec.id], index, applicability))
+        try:
+            ruleset = engine.build(patterns, label=p.id.replace(".", "_").replace("-", "_"))
+        except engine.CompileError as exc:
+            raise PolicyError(rules_dir, f"platform {p.id}: {exc}") from None
+        response = p.response
+        profile = PlatformProfile(
+            id=p.id, group=p.group, territory=p.territory, hosts=tuple(p.hosts),
+            timezone=ZoneInfo(p.timezone),
+            accepted_documents={k: frozenset(v) for k, v in group.identity_documents.items()},
+            business_days=response.business_days if response else None,
+            calendar=calendars[response.calendar] if response else None,
+        )
+        programs[p.id] = Program(profile=profile, slots=tuple(slots), ruleset=ruleset)
+        infos[p.id] = PlatformInfo(
+            id=p.id, name=p.name, group=p.group, territory=p.territory, domains=tuple(p.hosts),
+            timezone=p.timezone, business_days=response.business_days if response else None,
+            calendar=response.calendar if response else None)
+    return Compiled(programs=programs, catalog=catalog, platforms=infos)
+
+
+def _info(rule: CheckedRule, platforms: tuple[str, ...]) -> RuleInfo:
+    spec = rule.spec
+    return RuleInfo(
+        id=spec.id, title=spec.title, severity=spec.severity, platforms=platforms,
+        applies_to=tuple(spec.applies_to), source=spec.source.strip(), file=rule.file,
+        message=" ".join(spec.message.split()), remediation=" ".join(spec.remediation.split()),
+        fact_fields=rule.fact_fields, conditional=rule.applies_if is not None)

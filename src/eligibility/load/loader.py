@@ -1,0 +1,331 @@
+"""Policy folders -> checked specs -> a compiled policy, with every problem collected.
+
+Loading runs named stages: read the files, check the jurisdictions, build their calendars, check
+the policy's metadata, its platforms, its rules, and compile. Each stage records every problem it
+finds as a PolicyError naming the file and the rule, and goes on; a stage whose input is unsound
+is skipped, so one mistake is not reported again as a cascade of others. ``load_policy`` raises the
+first problem (a service starting up needs no more); ``eligibility lint`` shows them all, so that
+someone editing twenty rules meets every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from ..errors import PolicyError
+from ..judge.program import Judge
+from ..judge.records import PlatformInfo, RuleInfo
+from ..judge.vocabulary import BY_NAME
+from ..jurisdiction.calendar import BusinessCalendar
+from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
+from ..models import PolicyRef, built
+from .compiler import CheckedRule, check_conditions, compile_policy
+from .conditions import ConditionError
+from .specs import META_FILE, PLATFORMS_FILE, MetaFile, PlatformsFile, RulesFile, RuleSpec
+from .yaml import YAMLError, load_yaml
+
+T = TypeVar("T")
+Files = dict[str, tuple[Path, Any]]  # file name -> (path, parsed YAML)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything the facade needs of a loaded, compiled policy."""
+
+    version: str
+    digest: str
+    judge: Judge
+    catalog: tuple[RuleInfo, ...]
+    platforms: dict[str, PlatformInfo]
+    groups: dict[str, str]  # group id -> title
+    jurisdictions: Jurisdictions
+    calendars: dict[str, BusinessCalendar]
+    rules_dir: Path
+    jurisdictions_dir: Path
+
+
+def packaged_dirs() -> tuple[Path, Path]:
+    """The policy shipped with the library: inside the wheel, or at the top of a checkout."""
+    here = Path(__file__).resolve().parents[1]
+    for root in (here / "_policy", here.parents[1]):
+        rules, juris = root / "rules", root / "jurisdictions"
+        if (rules / PLATFORMS_FILE).is_file() and juris.is_dir():
+            return rules, juris
+    raise PolicyError(str(here), "the packaged policy (rules/ and jurisdictions/) is missing")
+
+
+def resolve_dirs(rules_dir: str | Path | None,
+                 jurisdictions_dir: str | Path | None) -> tuple[Path, Path]:
+    """The folders to load: those given, the packaged ones for the others."""
+    if rules_dir is None or jurisdictions_dir is None:
+        default_rules, default_juris = packaged_dirs()
+        rules_dir = default_rules if rules_dir is None else rules_dir
+        jurisdictions_dir = default_juris if jurisdictions_dir is None else jurisdictions_dir
+    return Path(rules_dir), Path(jurisdictions_dir)
+
+
+def load(rules_dir: str | Path | None = None,
+         jurisdictions_dir: str | Path | None = None) -> Loaded:
+    """Load and compile a policy; the first problem found is raised."""
+    checked = check(rules_dir, jurisdictions_dir)
+    if checked.loaded is None:
+        raise checked.problems[0]
+    return checked.loaded
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every problem found, or the loaded policy when there is none."""
+
+    problems: tuple[PolicyError, ...]
+    loaded: Loaded | None
+
+
+def check(rules_dir: str | Path | None = None,
+          jurisdictions_dir: str | Path | None = None) -> Checked:
+    """Run every stage on a policy's folders (the packaged ones where not given)."""
+    rules, juris = resolve_dirs(rules_dir, jurisdictions_dir)
+    loader = _Loader(rules, juris)
+    loaded = loader.run()
+    return Checked(tuple(loader.problems), loaded if not loader.problems else None)
+
+
+class _Loader:
+    def __init__(self, rules_dir: Path, jurisdictions_dir: Path) -> None:
+        self.rules_dir = rules_dir
+        self.jurisdictions_dir = jurisdictions_dir
+        self.digest = hashlib.sha256()
+        self.problems: list[PolicyError] = []
+
+    def run(self) -> Loaded | None:
+        missing = [d for d in (self.rules_dir, self.jurisdictions_dir) if not d.is_dir()]
+        if missing:
+            self.problems += [PolicyError(str(d), "not a folder") for d in missing]
+            return None
+        juris_files = self.files(self.jurisdictions_dir, "jurisdictions")
+        jurisdictions = self.jurisdictions(juris_files)
+        calendars = ({code: BusinessCalendar(code, spec)
+                      for code, spec in jurisdictions.calendars().items()}
+                     if jurisdictions is not None else None)
+        rule_files = self.files(self.rules_dir, "rules")
+        meta = self.meta(rule_files.pop(META_FILE, None))
+        platforms_entry = rule_files.pop(PLATFORMS_FILE, None)
+        if platforms_entry is None:
+            self.problems.append(PolicyError(str(self.rules_dir / PLATFORMS_FILE), "missing"))
+        if platforms_entry is None or jurisdictions is None or calendars is None:
+            return None
+        platforms = self.platforms(platforms_entry, jurisdictions, calendars)
+        if platforms is None:
+            return None
+        rules = self.rules(rule_files, platforms, jurisdictions)
+        if self.problems or meta is None:
+            return None
+        try:
+            compiled = compile_policy(rules, platforms, calendars, str(self.rules_dir))
+        except PolicyError as exc:
+            self.problems.append(exc)
+            return None
+        digest = "sha256:" + self.digest.hexdigest()
+        context = {"platforms": frozenset(compiled.programs),
+                   "offices": frozenset(jurisdictions.offices),
+                   "document_types": platforms.document_types()}
+        ref = built(PolicyRef, {"version": meta.version, "digest": digest})
+        return Loaded(
+            version=meta.version, digest=digest,
+            judge=Judge(compiled.programs, jurisdictions, ref, context),
+            catalog=compiled.catalog, platforms=compiled.platforms,
+            groups={gid: g.title for gid, g in platforms.groups.items()},
+            jurisdictions=jurisdictions, calendars=calendars,
+            rules_dir=self.rules_dir, jurisdictions_dir=self.jurisdictions_dir)
+
+    # -- stages --
+
+    def files(self, folder: Path, label: str) -> Files:
+        """Every *.yaml file of a folder, parsed; each one that cannot be is a problem."""
+        out: Files = {}
+        paths = sorted(folder.glob("*.yaml"))
+        for stray in sorted(folder.glob("*.yml")):
+            # It would otherwise be skipped silently, and left out of the digest.
+            self.problems.append(PolicyError(str(stray),
+                                             "policy files are named *.yaml; rename it"))
+        if not paths:
+            self.problems.append(PolicyError(str(folder), f"no {label} files (*.yaml)"))
+        for path in paths:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                self.problems.append(PolicyError(str(path), "cannot be read: "
+                                                            f"{exc.strerror or exc}"))
+                continue
+            self.digest.update(f"{label}/{path.name}\0{len(data)}\0".encode())
+            self.digest.update(data)
+            try:
+                out[path.name] = (path, load_yaml(data.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                self.problems.append(PolicyError(str(path), f"not UTF-8 text: {exc}"))
+            except YAMLError as exc:
+                self.problems.append(PolicyError(str(path), f"not valid YAML: {exc}"))
+        return out
+
+    def jurisdictions(self, files: Files) -> Jurisdictions | None:
+        before = len(self.problems)
+        specs: list[tuple[Path, JurisdictionSpec]] = []
+        for path, raw in files.values():
+            spec = self.attempt(_validate, JurisdictionSpec, raw, path)
+            if spec is not None:
+                specs.append((path, spec))
+        if len(self.problems) > before:
+            return None
+        seen_codes: dict[str, Path] = {}
+        seen_offices: dict[str, Path] = {}
+        for path, spec in specs:
+            if spec.code in seen_codes:
+                self.problem(path, f"jurisdiction {spec.code} is also defined in "
+                                   f"{seen_codes[spec.code].name}")
+            seen_codes[spec.code] = path
+            for office in spec.offices:
+                if office.code in seen_offices:
+                    self.problem(path, f"office {office.code} is also defined in "
+                                       f"{seen_offices[office.code].name}")
+                seen_offices[office.code] = path
+                if not office.covers and not office.covers_designations:
+                    self.problem(path, f"office {office.code} covers no territory")
+            for term in spec.terms:
+                if term.patent_kind and term.right != "patent":
+                    self.problem(path, f"term for {term.right} names a patent kind")
+                if term.filed_from and term.filed_until and term.filed_from > term.filed_until:
+                    self.problem(path, "term filed_from is after filed_until")
+        if len(self.problems) > before:
+            return None
+        return Jurisdictions(spec for _, spec in specs)
+
+    def meta(self, entry: tuple[Path, Any] | None) -> MetaFile | None:
+        if entry is None:
+            self.problems.append(PolicyError(str(self.rules_dir / META_FILE), "missing"))
+            return None
+        path, raw = entry
+        meta: MetaFile | None = self.attempt(_validate, MetaFile, raw, path)
+        return meta
+
+    def platforms(self, entry: tuple[Path, Any], jurisdictions: Jurisdictions,
+                  calendars: Mapping[str, BusinessCalendar]) -> PlatformsFile | None:
+        path, raw = entry
+        spec: PlatformsFile | None = self.attempt(_validate, PlatformsFile, raw, path)
+        if spec is None:
+            return None
+        before = len(self.problems)
+        known_territories = jurisdictions.known_territories
+        seen: set[str] = set()
+        for p in spec.platforms:
+            def fail(problem: str, where: str = f"platform {p.id}") -> None:
+                self.problem(path, f"{where}: {problem}")
+
+            if p.id in seen:
+                fail("defined twice")
+            if p.id in spec.groups:
+                fail("the id is also a group name")
+            seen.add(p.id)
+            if p.group not in spec.groups:
+                fail(f"unknown group {p.group!r}")
+            if p.territory is not None and p.territory not in known_territories:
+                fail(f"unknown territory {p.territory!r}")
+            for host in p.hosts:
+                if host != host.lower() or not host or "/" in host or host.startswith("."):
+                    fail(f"host {host!r} is not a lower-case domain name")
+            try:
+                ZoneInfo(p.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                fail(f"unknown time zone {p.timezone!r}")
+            if p.response is not None:
+                first, last = p.response.business_days
+                if not 1 <= first <= last <= 60:
+                    fail("business_days must be 1 <= first <= last <= 60")
+                if p.response.calendar not in calendars:
+                    fail(f"no calendar {p.response.calendar!r} in the jurisdictions")
+        return spec if len(self.problems) == before else None
+
+    def rules(self, files: Files, platforms: PlatformsFile,
+              jurisdictions: Jurisdictions) -> list[CheckedRule]:
+        value_sets = {
+            "platforms": frozenset(p.id for p in platforms.platforms),
+            "groups": frozenset(platforms.groups),
+            "offices": frozenset(jurisdictions.offices),
+            "jurisdictions": frozenset(jurisdictions.by_code),
+        }
+        targets = value_sets["platforms"] | value_sets["groups"]
+        rules: list[CheckedRule] = []
+        where_defined: dict[str, Path] = {}
+        for path, raw in files.values():
+            body = self.attempt(_validate, RulesFile, raw, path)
+            if body is None:
+                continue
+            for index, item in enumerate(body.rules):
+                rule_id = item.get("id") if isinstance(item, Mapping) else None
+                label = rule_id if isinstance(rule_id, str) else f"#{index + 1}"
+                spec: RuleSpec | None = self.attempt(_validate, RuleSpec, item, path, label)
+                if spec is None:
+                    continue
+                if spec.id in where_defined:
+                    self.problem(path, f"duplicate id, also defined in "
+                                       f"{where_defined[spec.id].name}", spec.id)
+                    continue
+                where_defined[spec.id] = path
+                checked = self.rule(path, spec, targets, value_sets)
+                if checked is not None:
+                    rules.append(checked)
+        if not where_defined and not self.problems:
+            self.problem(self.rules_dir, "the policy has no rules")
+        return rules
+
+    def rule(self, path: Path, spec: RuleSpec, targets: frozenset[str],
+             value_sets: Mapping[str, frozenset[str]]) -> CheckedRule | None:
+        unknown = [t for t in spec.applies_to if t not in targets]
+        if unknown:
+            self.problem(path, f"applies_to names unknown platform or group "
+                               f"{', '.join(unknown)}", spec.id)
+            return None
+        if spec.effective_from and spec.effective_until and (
+                spec.effective_from > spec.effective_until):
+            self.problem(path, "effective_from is after effective_until", spec.id)
+            return None
+        for name in spec.report:
+            if name not in BY_NAME:
+                self.problem(path, f"report: unknown field {name!r}", spec.id)
+                return None
+        try:
+            return check_conditions(spec, path.name, value_sets)
+        except ConditionError as exc:
+            self.problem(path, str(exc), spec.id)
+            return None
+
+    # -- recording problems --
+
+    def problem(self, path: Path, problem: str, rule: str | None = None) -> None:
+        self.problems.append(PolicyError(str(path), problem, rule=rule))
+
+    def attempt(self, check: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return check(*args)
+        except PolicyError as exc:
+            self.problems.append(exc)
+            return None
+
+
+def _validate(model: type[T], raw: Any, path: Path, rule: str | None = None) -> T:
+    try:
+        result: T = model.model_validate(raw)  # type: ignore[attr-defined]
+        return result
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        message = message.removeprefix("Value error, ")
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise PolicyError(str(path), f"{loc or 'file'}: {message}{more}", rule=rule) from None

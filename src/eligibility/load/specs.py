@@ -1,0 +1,88 @@
+"""The formats of the rule files, rules/platforms.yaml and rules/policy.yaml.
+
+Each is a strict model (unknown keys refused, see :class:`~eligibility.models.Spec`) checking only
+what one file can tell on its own; what needs several files at once (a rule naming a platform, a
+platform naming a calendar) is checked by the loader. Jurisdiction files have their formats beside
+the code that answers questions from them, in :mod:`eligibility.jurisdiction`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, field_validator
+
+from ..models import PartyKind, Severity, Spec
+
+RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
+PLATFORMS_FILE = "platforms.yaml"
+META_FILE = "policy.yaml"
+
+DocumentTypeCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class RuleSpec(Spec):
+    id: str
+    title: str = Field(min_length=1)
+    applies_to: list[str] = Field(min_length=1)
+    severity: Severity
+    when: Any
+    applies_if: Any = None
+    message: str = Field(min_length=1)
+    remediation: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    report: list[str] = Field(default_factory=list)
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _stable_id(cls, value: str) -> str:
+        if not re.fullmatch(RULE_ID, value):
+            raise ValueError("a rule id is lower-case words joined by dots and hyphens, "
+                             "e.g. right.not-in-force")
+        return value
+
+
+class RulesFile(Spec):
+    rules: list[Any] = Field(min_length=1)
+
+
+class GroupSpec(Spec):
+    title: str
+    # The identity document types accepted for each kind of filer. These are the only document
+    # types a complaint may name: adding one is a data change.
+    identity_documents: dict[PartyKind, list[DocumentTypeCode]] = Field(default_factory=dict)
+    identity_source: str | None = None
+
+
+class ResponseSpec(Spec):
+    business_days: tuple[int, int]
+    calendar: str
+
+
+class PlatformSpec(Spec):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    name: str
+    group: str
+    territory: str | None = None
+    hosts: list[str] = Field(min_length=1)
+    timezone: str
+    response: ResponseSpec | None = None
+
+
+class PlatformsFile(Spec):
+    groups: dict[str, GroupSpec] = Field(min_length=1)
+    platforms: list[PlatformSpec] = Field(min_length=1)
+
+    def document_types(self) -> frozenset[str]:
+        """Every identity document type some group accepts."""
+        return frozenset(t for g in self.groups.values()
+                         for types in g.identity_documents.values() for t in types)
+
+
+class MetaFile(Spec):
+    name: str
+    version: str = Field(min_length=1)

@@ -1,0 +1,65 @@
+"""docs/rules.md is the catalog rendered from the policy; it must never fall behind rules/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import eligibility
+from eligibility.catalog import REGENERATE, render_markdown
+from eligibility.judge.vocabulary import FIELDS
+
+from ..conftest import ROOT
+
+CATALOG = ROOT / "docs" / "rules.md"
+
+
+def test_docs_rules_md_is_up_to_date(policy: eligibility.Policy) -> None:
+    committed = CATALOG.read_text("utf-8")
+    assert committed == render_markdown(policy), f"docs/rules.md is stale; run: {REGENERATE}"
+
+
+def test_every_rule_has_a_row_and_a_section(policy: eligibility.Policy) -> None:
+    text = render_markdown(policy)
+    for info in policy.catalog:
+        assert f"\n### {info.id}\n" in text
+        row = next(line for line in text.splitlines() if line.startswith(f"| [`{info.id}`]"))
+        assert f"| {info.severity} |" in row
+        assert info.title in row
+    for pid in policy.platforms:
+        assert f"\n| `{pid}` |" in text
+    for field in FIELDS:
+        assert f"\n| `{field.name}` |" in text
+
+
+def test_links_point_at_headings(policy: eligibility.Policy) -> None:
+    text = render_markdown(policy)
+    headings = {re.sub(r"[^a-z0-9_-]", "", h.lower())
+                for h in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert len(links) == len(policy.catalog)
+    assert set(links) <= headings
+
+
+def test_the_catalog_follows_the_rule_files(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    territory = rules / "territory.yaml"
+    text = territory.read_text("utf-8")
+    assert "title: Right not protected in mainland China" in text
+    territory.write_text(text.replace("title: Right not protected in mainland China",
+                                      "title: Needs a right that covers mainland China"), "utf-8")
+    platforms = rules / "platforms.yaml"
+    platforms.write_text(platforms.read_text("utf-8").replace("hosts: [tmall.com]",
+                                                              "hosts: [tmall.com, tmall.hk]"))
+    rendered = render_markdown(eligibility.load_policy(rules, ROOT / "jurisdictions"))
+    assert "| Needs a right that covers mainland China |" in rendered
+    assert "Right not protected in mainland China" not in rendered
+    assert "| `tmall.com`, `tmall.hk` |" in rendered
+
+
+def test_rendering_is_deterministic() -> None:
+    first = render_markdown(eligibility.load_policy())
+    second = render_markdown(eligibility.load_policy())
+    assert first == second

@@ -1,0 +1,134 @@
+"""The engine's C core has traps that crash the process or answer wrongly (DURABLE_RULES.md).
+Each test here shows one of them cannot be reached through the public API."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import eligibility
+from eligibility.judge import engine
+from eligibility.judge.vocabulary import ENGINE_FIELDS, RESERVED_KEYS
+from eligibility.load import loader
+
+SRC = Path(eligibility.__file__).resolve().parent
+
+
+def test_only_the_engine_module_imports_durable_rules() -> None:
+    importers = sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
+                       if re.search(r"^\s*(import|from)\s+durable", p.read_text(), re.M))
+    assert importers == ["judge/engine.py"]
+
+
+def test_property_name_hash_collisions_are_refused() -> None:
+    # These two names share a 32-bit FNV-1a hash: the core would match one for the other.
+    assert engine.fnv1a_32("f6059") == engine.fnv1a_32("f264602")
+    with pytest.raises(engine.CompileError, match="collide"):
+        engine.check_property_names(["f6059", "f264602"])
+    engine.check_property_names([f.key for f in ENGINE_FIELDS] + list(RESERVED_KEYS))
+
+
+def test_oversized_rulesets_are_refused() -> None:
+    pattern = {"all": [{"m": {"$and": [{"fact": "complaint"}, {"listings_count": 1}]}}]}
+    with pytest.raises(engine.CompileError, match="at most"):
+        engine.build({f"r{i}": pattern for i in range(engine.MAX_RULES_PER_RULESET + 1)})
+
+
+def test_patterns_outside_the_vocabulary_are_refused() -> None:
+    with pytest.raises(engine.CompileError, match="outside the vocabulary"):
+        engine.build({"r": {"all": [{"m": {"$and": [{"fact": "complaint"}, {"x": 1}]}}]}})
+
+
+@pytest.mark.parametrize(
+    ("fact", "message"),
+    [
+        ({"listings_count": "9"}, "unexpected str"),  # the core would compare as text
+        ({"listings_count": True}, "unexpected bool"),
+        ({"evidence_certificate": 1}, "unexpected int"),
+        ({"listings_count": 2**64}, "out of range"),  # the core saturates past 64 bits
+        ({"holder_name": "a" * 70_000}, "longer than"),  # the core truncates at 64 KiB
+        ({"holder_name": "\U0001f600" * 5_000}, "longer than"),
+        ({"nonsense": 1}, "not in the vocabulary"),
+    ],
+)
+def test_facts_the_core_would_misjudge_never_reach_it(fact: dict[str, Any], message: str) -> None:
+    ruleset = engine.build({}, label="guard")
+    with pytest.raises(engine.EngineError, match=message):
+        ruleset.fire(fact)
+
+
+def test_a_fact_matching_no_rule_still_completes_its_session() -> None:
+    # Deleting a session that never ran an action can crash the core: the rule that matches
+    # every fact guarantees one, and nothing else fires here.
+    ruleset = engine.build({}, label="empty")
+    for _ in range(2_000):
+        assert ruleset.fire({"listings_count": 1}) == frozenset()
+
+
+def test_sessions_never_accumulate(policy: eligibility.Policy,
+                                  complaint: dict[str, Any]) -> None:
+    # The core refuses a 1,025th live session per ruleset; 3,000 evaluations on one platform
+    # would hit it if a single session were left behind.
+    for n in range(3_000):
+        complaint["infringement"]["listings"] = [f"https://item.taobao.com/item.htm?id={n}"]
+        assert policy.evaluate(complaint).decision == "eligible"
+
+
+def test_non_bmp_names_compare_correctly(policy: eligibility.Policy,
+                                        complaint: dict[str, Any]) -> None:
+    name = "\U0001d518\U0001d52b\U0001d526 " * 60  # 240 characters, 4 bytes each
+    complaint["rights_holder"]["name"] = name
+    complaint["authorization"]["issued_by"] = name
+    complaint["ip_right"]["owner"] = name
+    assert policy.evaluate(complaint).decision == "eligible"
+    complaint["ip_right"]["owner"] = name[:-5] + "\U0001d519"
+    assert [r.rule for r in policy.evaluate(complaint).reasons] == ["right.owner-mismatch"]
+
+
+def test_an_engine_failure_is_an_error_never_a_verdict(policy: eligibility.Policy,
+                                                       complaint: dict[str, Any],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    core = getattr(engine, "_core")  # noqa: B009 - the engine keeps its core private
+
+    def refuse(*_: object) -> None:
+        raise core.error("simulated refusal")
+
+    monkeypatch.setattr(core, "assert_fact", refuse)
+    with pytest.raises(engine.EngineError):
+        policy.evaluate(complaint)
+
+
+def test_two_policies_live_side_by_side(complaint: dict[str, Any]) -> None:
+    first, second = loader.load(), loader.load()
+    assert first.digest == second.digest
+    names = {p.judge.programs["taobao"].ruleset.name for p in (first, second)}
+    assert len(names) == 2
+    same = first.judge.evaluate(complaint, None).model_dump_json()
+    assert same == second.judge.evaluate(complaint, None).model_dump_json()
+
+
+def test_the_host_layer_is_never_loaded() -> None:
+    # durable.lang's host crashes under threads; the package must never import it.
+    code = ("import sys, eligibility, yaml; "
+            "p = eligibility.default_policy(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'durable'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_a_discarded_policy_gives_its_sessions_back(complaint: dict[str, Any]) -> None:
+    import gc
+
+    extra = eligibility.load_policy()
+    extra.evaluate(complaint)  # leaves the taobao ruleset's session alive for reuse
+    del extra
+    gc.collect()
+    assert engine.abandoned_sessions(), "the discarded ruleset's live session was not handed over"
+    eligibility.default_policy().evaluate(complaint)
+    assert engine.abandoned_sessions() == 0
