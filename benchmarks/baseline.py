@@ -294,7 +294,7 @@ class BaselinePolicy:
         except (CalendarRangeError, OverflowError) as exc:
             raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
         fired = plan.fire(facts.engine)
-        return judge.conclude(Match(program, facts, fired))
+        return judge.conclude(Match(program, facts, fired), judge.language(None))
 
     def evaluate_many(self, complaints: Iterable[Any], *,
                       now: datetime | None = None) -> list[Verdict]:

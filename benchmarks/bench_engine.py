@@ -164,7 +164,7 @@ def phases(policy: eligibility.Policy, baseline: BaselinePolicy, complaints: lis
             t3 = clock()
             fired = program.ruleset.fire(facts.engine)
             t4 = clock()
-            judge.conclude(Match(program, facts, fired))
+            judge.conclude(Match(program, facts, fired), "en")
             t5 = clock()
             baseline.plans[parsed.platform].fire(facts.engine)
             t6 = clock()

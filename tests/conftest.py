@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,15 @@ def base_complaint() -> dict[str, Any]:
     data = load_yaml((FIXTURES / "complaints" / "eligible-taobao-agent.yaml").read_text("utf-8"))
     assert isinstance(data, dict)
     return data
+
+
+@pytest.fixture
+def policy_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the packaged policy's rules and jurisdictions folders, to edit in a test."""
+    rules, juris = loader.packaged_dirs()
+    shutil.copytree(rules, tmp_path / "policy" / "rules")
+    shutil.copytree(juris, tmp_path / "policy" / "jurisdictions")
+    return tmp_path / "policy" / "rules", tmp_path / "policy" / "jurisdictions"
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ page and the engine cannot drift apart.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import pytest
+from click.testing import CliRunner
 
 import eligibility
 from eligibility.cases import load_cases, run_case
@@ -26,14 +25,6 @@ def examples() -> dict[str, str]:
     return dict(_EXAMPLE.findall(GUIDE.read_text("utf-8")))
 
 
-@pytest.fixture
-def policy_copy(tmp_path: Path) -> tuple[Path, Path]:
-    rules, juris = tmp_path / "my-policy" / "rules", tmp_path / "my-policy" / "jurisdictions"
-    shutil.copytree(ROOT / "rules", rules)
-    shutil.copytree(ROOT / "jurisdictions", juris)
-    return rules, juris
-
-
 def _run_cases(policy: eligibility.Policy, path: Path) -> list[str]:
     """Every case's report, empty for a passing case."""
     return ["" if (o := run_case(policy, case)).passed else o.report()
@@ -41,7 +32,8 @@ def _run_cases(policy: eligibility.Policy, path: Path) -> list[str]:
 
 
 def test_the_guide_has_its_examples() -> None:
-    assert set(examples()) == {"xianyu-platform", "xianyu-cases", "kr-jurisdiction", "kr-cases"}
+    assert set(examples()) == {"xianyu-platform", "xianyu-name", "xianyu-cases",
+                               "kr-jurisdiction", "kr-cases"}
 
 
 def test_a_new_platform_is_added_as_data(policy_copy: tuple[Path, Path], tmp_path: Path,
@@ -52,6 +44,11 @@ def test_a_new_platform_is_added_as_data(policy_copy: tuple[Path, Path], tmp_pat
     text = platforms.read_text("utf-8")
     assert text.rstrip().splitlines()[-1].startswith("    "), "platforms: must be the last list"
     platforms.write_text(text.rstrip("\n") + "\n" + found["xianyu-platform"], "utf-8")
+    chinese = rules / "lang" / "zh-CN.yaml"
+    text = chinese.read_text("utf-8")
+    assert "\nplatforms:\n" in text
+    chinese.write_text(text.replace("\nplatforms:\n", "\nplatforms:\n" + found["xianyu-name"], 1),
+                       "utf-8")
     cases = tmp_path / "cases" / "xianyu.case.yaml"
     cases.parent.mkdir()
     cases.write_text(found["xianyu-cases"], "utf-8")
@@ -85,3 +82,12 @@ def test_the_guide_lists_every_command() -> None:
     text = GUIDE.read_text("utf-8")
     for name in cli.commands:
         assert f"| `{name}" in text, name
+
+
+def test_the_where_example_shows_what_the_command_prints() -> None:
+    shown = re.search(r"<!-- where-example -->\n```console\n\$ eligibility (.*?)\n(.*?)```",
+                      GUIDE.read_text("utf-8"), re.DOTALL)
+    assert shown is not None
+    args, output = shown.group(1).split(), shown.group(2)
+    result = CliRunner().invoke(cli, ["--no-color", *args], catch_exceptions=False)
+    assert result.stdout == output

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import InvalidComplaint, PolicyError, Problem
-from .judge.records import PlatformInfo, RuleInfo
+from .judge.records import Language, PlatformInfo, RuleInfo
 from .jurisdiction.appeal import AppealDeadline
 from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
 from .policy import Policy, load_policy
@@ -33,16 +33,25 @@ def default_policy() -> Policy:
 
 
 def evaluate(complaint: Complaint | Mapping[str, Any], *,
-             now: datetime | str | None = None) -> Verdict:
-    """Judge one complaint against the packaged policy."""
-    return default_policy().evaluate(complaint, now=now)
+             now: datetime | str | None = None, lang: str | None = None) -> Verdict:
+    """Judge one complaint against the packaged policy; ``lang`` words the texts ("en",
+    "zh-CN")."""
+    return default_policy().evaluate(complaint, now=now, lang=lang)
 
 
 def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                  now: datetime | str | None = None, workers: int = 1) -> list[Verdict]:
+                  now: datetime | str | None = None, workers: int = 1,
+                  lang: str | None = None) -> list[Verdict]:
     """Judge complaints against the packaged policy, in order; ``workers`` > 1 spreads a large
     batch over that many processes."""
-    return default_policy().evaluate_many(complaints, now=now, workers=workers)
+    return default_policy().evaluate_many(complaints, now=now, workers=workers, lang=lang)
+
+
+def evaluate_everywhere(complaint: Complaint | Mapping[str, Any], *,
+                        now: datetime | str | None = None,
+                        lang: str | None = None) -> dict[str, Verdict]:
+    """Judge one complaint on every platform of the packaged policy: ``{platform: verdict}``."""
+    return default_policy().evaluate_everywhere(complaint, now=now, lang=lang)
 
 
 __all__ = [
@@ -52,6 +61,7 @@ __all__ = [
     "Decision",
     "DueWindow",
     "InvalidComplaint",
+    "Language",
     "PlatformInfo",
     "Policy",
     "PolicyError",
@@ -63,6 +73,7 @@ __all__ = [
     "__version__",
     "default_policy",
     "evaluate",
+    "evaluate_everywhere",
     "evaluate_many",
     "load_policy",
 ]

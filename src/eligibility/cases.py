@@ -13,7 +13,7 @@ the current time, as the library does; give one of them when the answer depends 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,8 @@ from .models import Decision, Verdict, parse_aware_datetime
 from .policy import Policy
 
 CASE_SUFFIX = ".case.yaml"
-CASE_KEYS = ("name", "description", "complaint", "complaint_file", "now", "expect")
-EXPECT_KEYS = ("decision", "reasons", "due")
+CASE_KEYS = ("name", "description", "complaint", "complaint_file", "now", "lang", "expect")
+EXPECT_KEYS = ("decision", "reasons", "due", "everywhere")
 DUE_KEYS = ("earliest", "latest", "provisional", "business_days", "calendar", "timezone")
 _DECISIONS = tuple(d.value for d in Decision)
 Fail = Callable[[str], "CaseFileError"]  # builds the error for one case, with file and line
@@ -48,12 +48,15 @@ class CaseFileError(Exception):
 
 @dataclass(frozen=True)
 class Expectation:
-    """What a case expects. ``due`` is only compared when the case states it."""
+    """What a case expects. ``due`` is only compared when the case states it; ``everywhere``
+    (platform -> decision) judges the complaint on every platform as well, and a case that
+    states it may leave out ``decision`` (and the complaint its platform)."""
 
-    decision: str
+    decision: str | None
     reasons: frozenset[str] | None  # None: not stated, so not compared
     due_given: bool = False
     due: Mapping[str, Any] | None = None
+    everywhere: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Case:
     complaint: Mapping[str, Any]
     expect: Expectation
     now: datetime | None = None
+    lang: str | None = None
 
     @property
     def where(self) -> str:
@@ -78,10 +82,16 @@ class Outcome:
     verdict: Verdict | None
     mismatches: tuple[str, ...] = ()
     known_rules: frozenset[str] = field(default_factory=frozenset)
+    everywhere: Mapping[str, Verdict] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         return not self.mismatches
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        """Every verdict the case produced: its own, then those of each platform."""
+        return ([self.verdict] if self.verdict is not None else []) + list(self.everywhere.values())
 
     def report(self, where: str | None = None) -> str:
         """A readable account of every difference, one per line, indented under the case.
@@ -202,10 +212,14 @@ def _case(path: Path, line: int, raw: Any,
     else:
         complaint = _complaint_file(path, raw["complaint_file"], complaint_files, fail_named)
     now = _now(raw.get("now"), fail_named) if "now" in raw else None
+    lang = raw.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not lang.strip()):
+        raise fail_named("lang: expected a language code, e.g. zh-CN")
     if "expect" not in raw:
         raise fail_named("expect: missing")
     expect = _expectation(raw["expect"], fail_named)
-    return Case(name=name, path=path, line=line, complaint=complaint, expect=expect, now=now)
+    return Case(name=name, path=path, line=line, complaint=complaint, expect=expect, now=now,
+                lang=lang)
 
 
 def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, Any]],
@@ -245,7 +259,12 @@ def _expectation(raw: Any, fail: Fail) -> Expectation:
     if not isinstance(raw, Mapping):
         raise fail(f"expect: expected a mapping with {', '.join(EXPECT_KEYS)}; got {_kind(raw)}")
     _only_keys(raw, EXPECT_KEYS, "expect: ", "expect", fail)
+    everywhere = _everywhere(raw["everywhere"], fail) if "everywhere" in raw else None
     decision = raw.get("decision")
+    if decision is None and everywhere is not None:
+        if "reasons" in raw or "due" in raw:
+            raise fail("expect: reasons and due need a decision")
+        return Expectation(decision=None, reasons=None, everywhere=everywhere)
     if decision not in _DECISIONS:
         raise fail(f"expect.decision: expected one of {', '.join(_DECISIONS)}; got {decision!r}")
     due: Mapping[str, Any] | None = None
@@ -253,13 +272,26 @@ def _expectation(raw: Any, fail: Fail) -> Expectation:
         due = _due(raw["due"], fail)
     reasons = raw.get("reasons")
     if reasons is None:  # not stated: the decision (and due, if given) are what is checked
-        return Expectation(decision=decision, reasons=None, due_given="due" in raw, due=due)
+        return Expectation(decision=decision, reasons=None, due_given="due" in raw, due=due,
+                           everywhere=everywhere)
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise fail("expect.reasons: expected a list of rule ids")
     if len(set(reasons)) != len(reasons):
         raise fail("expect.reasons: a rule id is listed twice")
     return Expectation(decision=decision, reasons=frozenset(reasons), due_given="due" in raw,
-                       due=due)
+                       due=due, everywhere=everywhere)
+
+
+def _everywhere(raw: Any, fail: Fail) -> Mapping[str, str]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise fail("expect.everywhere: expected a mapping of platform id to decision")
+    out: dict[str, str] = {}
+    for platform, decision in raw.items():
+        if decision not in _DECISIONS:
+            raise fail(f"expect.everywhere.{platform}: expected one of "
+                       f"{', '.join(_DECISIONS)}; got {decision!r}")
+        out[str(platform)] = decision  # an unquoted 1688 is the platform "1688"
+    return out
 
 
 def _due(raw: Any, fail: Fail) -> Mapping[str, Any]:
@@ -308,8 +340,7 @@ def _unique_names(entries: list[Case | CaseFileError]) -> list[Case | CaseFileEr
         count = seen.get(case.name, 0) + 1
         seen[case.name] = count
         if count > 1:
-            case = Case(name=f"{case.name} [{count}]", path=case.path, line=case.line,
-                        complaint=case.complaint, expect=case.expect, now=case.now)
+            case = replace(case, name=f"{case.name} [{count}]")
         out.append(case)
     return out
 
@@ -320,14 +351,40 @@ def _unique_names(entries: list[Case | CaseFileError]) -> list[Case | CaseFileEr
 def run_case(policy: Policy, case: Case) -> Outcome:
     """Judge the case's complaint and compare the verdict with what the case expects."""
     known = frozenset(r.id for r in policy.catalog)
+    expect = case.expect
+    verdict = None
+    everywhere: Mapping[str, Verdict] = {}
     try:
-        verdict = policy.evaluate(case.complaint, now=case.now)
+        if expect.decision is not None:
+            verdict = policy.evaluate(case.complaint, now=case.now, lang=case.lang)
+        if expect.everywhere is not None:
+            everywhere = policy.evaluate_everywhere(case.complaint, now=case.now, lang=case.lang)
     except InvalidComplaint as exc:
         lines = ["the complaint is invalid, so there is no verdict:"]
         lines += [f"  {p}" for p in exc.problems]
         return Outcome(case=case, verdict=None, mismatches=tuple(lines), known_rules=known)
-    return Outcome(case=case, verdict=verdict, mismatches=compare(case.expect, verdict, known),
-                   known_rules=known)
+    except ValueError as exc:  # an unknown language
+        return Outcome(case=case, verdict=None, mismatches=(f"lang: {exc}",), known_rules=known)
+    mismatches = compare(expect, verdict, known) if verdict is not None else ()
+    if expect.everywhere is not None:
+        mismatches += compare_everywhere(expect.everywhere, everywhere)
+    return Outcome(case=case, verdict=verdict, mismatches=mismatches, known_rules=known,
+                   everywhere=everywhere)
+
+
+def compare_everywhere(expected: Mapping[str, str],
+                       actual: Mapping[str, Verdict]) -> tuple[str, ...]:
+    """Every platform whose decision differs from the expected one."""
+    out = []
+    for platform, decision in expected.items():
+        verdict = actual.get(platform)
+        if verdict is None:
+            out.append(f"everywhere.{platform}: the policy has no such platform")
+        elif verdict.decision.value != decision:
+            failed = ", ".join(r.rule for r in verdict.reasons) or "none"
+            out.append(f"everywhere.{platform}: expected {decision}, got "
+                       f"{verdict.decision.value} (failed: {failed})")
+    return tuple(out)
 
 
 def compare(expect: Expectation, verdict: Verdict, known_rules: frozenset[str]) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ import click
 
 from . import __version__
 from .errors import InvalidComplaint, PolicyError
+from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
 from .load.yaml import YAMLError, load_yaml, unique_keys
 from .models import Verdict, parse_aware_datetime
@@ -88,6 +90,35 @@ def _aware_option(ctx: click.Context, param: click.Parameter, value: str | None,
 
 
 _folder = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+
+lang_option = click.option(
+    "--lang", default=None, metavar="CODE",
+    help="Language of messages, remediations and titles: a code of the policy's `languages` "
+         "(en, zh-CN); default: the policy's first.")
+
+
+def checked_lang(policy: Policy, lang: str | None) -> str:
+    """The language code to word the output in, or a clear error naming those available."""
+    try:
+        return policy.language(lang).code
+    except ValueError as exc:
+        raise Failure(f"--lang: {exc}") from None
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: wide (e.g. Chinese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Rows aligned in columns; the last column is left ragged."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join([*(pad(cell, w) for cell, w in zip(row, widths, strict=False)),
+                                row[-1]]).rstrip() for row in rows)
 
 
 class _Group(click.Group):
@@ -251,8 +282,10 @@ def render_verdict(label: str, verdict: Verdict) -> str:
               help="Print the verdict JSON, one line per complaint (JSON Lines).")
 @click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
               help="Submission time for complaints without submitted_at (ISO 8601 with offset).")
+@lang_option
 @pass_state
-def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | None) -> None:
+def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | None,
+          lang: str | None) -> None:
     """Judge complaints (JSON or YAML files, or - for standard input).
 
     A file may hold one complaint or a list of them. With --json, each complaint gives one line:
@@ -260,6 +293,7 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
     Exit 0 when all are eligible, 1 when any is incomplete or ineligible, 2 when any is invalid.
     """
     policy = state.policy()
+    code = checked_lang(policy, lang)
     worst = EXIT_OK
     for number, item in enumerate(_items(files)):
         problems: list[dict[str, str]] | None = None
@@ -267,7 +301,7 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
             problems = [{"path": "", "message": item.error}]
         else:
             try:
-                verdict = policy.evaluate(item.data, now=now)
+                verdict = policy.evaluate(item.data, now=now, lang=code)
             except InvalidComplaint as exc:
                 problems = exc.errors()
         if problems is not None:
@@ -281,6 +315,65 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
         else:
             click.echo(("\n" if number else "") + render_verdict(item.label, verdict))
     sys.exit(worst)
+
+
+@cli.command(short_help="Where could this complaint be filed? Judge it on every platform.")
+@policy_options
+@click.argument("file", metavar="FILE|-",
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {platform: verdict} as one JSON object.")
+@click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
+              help="Submission time if the complaint has no submitted_at (ISO 8601 with offset).")
+@lang_option
+@pass_state
+def where(state: State, file: str, as_json: bool, now: datetime | None,
+          lang: str | None) -> None:
+    """Judge one complaint (JSON or YAML, or - for standard input) on every platform.
+
+    The same filer, right, documents and letter are judged on each platform; the listing rules
+    do not apply (listings belong to one platform), and `platform` may be left out. One line per
+    platform: its decision, the failed rule ids and the answer window.
+    Exit 0 when at least one platform finds it eligible, 1 otherwise, 2 for invalid input.
+    """
+    policy = state.policy()
+    code = checked_lang(policy, lang)
+    label = "<stdin>" if file == STDIN else file
+    try:
+        data = parse_document(_read_source(file), file)
+    except ValueError as exc:
+        _report_invalid(label, [{"path": "", "message": str(exc)}], as_json)
+        sys.exit(EXIT_INVALID)
+    try:
+        everywhere = policy.evaluate_everywhere(data, now=now, lang=code)
+    except InvalidComplaint as exc:
+        _report_invalid(label, exc.errors(), as_json)
+        sys.exit(EXIT_INVALID)
+    if as_json:
+        joined = ",".join(f"{json.dumps(p)}:{v.model_dump_json()}" for p, v in everywhere.items())
+        click.echo("{" + joined + "}")
+    else:
+        click.echo(render_where(everywhere, policy.language(code)))
+    eligible = any(v.decision.value == "eligible" for v in everywhere.values())
+    sys.exit(EXIT_OK if eligible else EXIT_FAILED)
+
+
+def render_where(everywhere: Mapping[str, Verdict], language: Language) -> str:
+    """One row per platform: the platform, its decision, the failed rules, the window."""
+    text = language.text
+    rows = [(text("where.platform"), text("where.decision"), text("where.due"),
+             text("where.failed"))]
+    for platform, verdict in everywhere.items():
+        decision = verdict.decision.value
+        due = verdict.due
+        window = f"{due.earliest} .. {due.latest}" if due is not None else text("where.none")
+        failed = ", ".join(r.rule for r in verdict.reasons) or text("where.none")
+        rows.append((platform, text(f"decision.{decision}"), window, failed))
+    lines = table(rows).splitlines()
+    header, body = lines[0], lines[1:]
+    coloured = [click.style(line, fg=_DECISION_COLOURS[v.decision.value])
+                for line, v in zip(body, everywhere.values(), strict=True)]
+    return "\n".join([click.style(header, bold=True), *coloured])
 
 
 def _report_invalid(label: str, problems: list[dict[str, str]], as_json: bool) -> None:
@@ -317,29 +410,29 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
     if not case_files:
         raise Failure("no case files (*.case.yaml) under " + ", ".join(str(p) for p in paths))
     policy = state.policy()
-    passed: list[Verdict] = []
-    failed = broken = 0
+    judged: list[Verdict] = []  # of passing cases: what coverage counts
+    passed = failed = broken = 0
     for outcome in run_files(policy, case_files):
         if isinstance(outcome, CaseFileError):
             broken += 1
             click.echo(click.style("ERROR ", fg="red", bold=True) + str(outcome))
         elif outcome.passed:
-            assert outcome.verdict is not None
-            passed.append(outcome.verdict)
+            passed += 1
+            judged += outcome.verdicts
         else:
             failed += 1
             case = outcome.case
             click.echo(click.style("FAIL ", fg="red", bold=True) + f"{case.where}: {case.name}")
             for line in outcome.mismatches:
                 click.echo(f"    {line}")
-    total = len(passed) + failed
-    summary = f"{total} case(s) in {len(case_files)} file(s): {len(passed)} passed, {failed} failed"
+    total = passed + failed
+    summary = f"{total} case(s) in {len(case_files)} file(s): {passed} passed, {failed} failed"
     if broken:
         summary += f", {broken} unusable case(s) or file(s)"
     click.echo(summary)
     status = EXIT_FAILED if broken or failed else EXIT_OK
     if coverage:
-        gaps = coverage_gaps(policy, passed)
+        gaps = coverage_gaps(policy, judged)
         if gaps:
             click.echo(f"coverage: {len(gaps)} gap(s) (rule on platform group: what is lacking)")
             for gap in gaps:
@@ -358,10 +451,12 @@ def test_command(state: State, paths: tuple[Path, ...], coverage: bool) -> None:
 @policy_options
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog as a JSON list.")
 @click.option("--markdown", is_flag=True, help="Print the catalog as Markdown (docs/rules.md).")
+@lang_option
 @pass_state
-def rules(state: State, as_json: bool, markdown: bool) -> None:
+def rules(state: State, as_json: bool, markdown: bool, lang: str | None) -> None:
     """List the policy's rules: id, severity, platforms and title."""
     policy = state.policy()
+    code = checked_lang(policy, lang)
     if as_json and markdown:
         raise Failure("choose one of --json and --markdown")
     if markdown:
@@ -370,17 +465,15 @@ def rules(state: State, as_json: bool, markdown: bool) -> None:
         click.echo(render_markdown(policy), nl=False)
         return
     if as_json:
-        listing = [{"id": r.id, "title": r.title, "severity": r.severity,
+        listing = [{"id": r.id, "title": r.texts[code].title, "severity": r.severity,
                     "platforms": list(r.platforms), "applies_to": list(r.applies_to),
                     "source": r.source, "file": r.file} for r in policy.catalog]
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
     rows = [("ID", "SEVERITY", "PLATFORMS", "TITLE")]
-    rows += [(r.id, r.severity, ",".join(r.platforms), r.title) for r in policy.catalog]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
-                   + "  " + row[3])
+    rows += [(r.id, r.severity, ",".join(r.platforms), r.texts[code].title)
+             for r in policy.catalog]
+    click.echo(table(rows))
 
 
 @cli.command(short_help="Print the complaint's JSON Schema.")

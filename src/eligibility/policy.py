@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InvalidComplaint
 from .judge.batch import check_workers, evaluate_in_order, evaluate_in_processes
-from .judge.records import PlatformInfo
+from .judge.records import Language, PlatformInfo
 from .jurisdiction.appeal import AppealDeadline, deadline
 from .load import loader
 from .models import Complaint, Verdict, check_now
@@ -25,8 +25,9 @@ class Policy:
     """A loaded, compiled policy. Evaluate complaints with :meth:`evaluate`.
 
     Public attributes (docs/api.md): ``version``, ``digest``, ``catalog`` (a RuleInfo per rule,
-    in policy order), ``platforms`` (platform id -> PlatformInfo, in policy order) and
-    ``groups`` (platform group id -> title).
+    in policy order), ``platforms`` (platform id -> PlatformInfo, in policy order), ``groups``
+    (platform group id -> title) and ``languages`` (the language codes verdicts can be worded
+    in, the rule files' own first).
     """
 
     def __init__(self, loaded: loader.Loaded) -> None:
@@ -35,6 +36,8 @@ class Policy:
         self.catalog = loaded.catalog
         self.platforms: Mapping[str, PlatformInfo] = dict(loaded.platforms)
         self.groups: Mapping[str, str] = dict(loaded.groups)
+        self.languages: tuple[str, ...] = tuple(loaded.languages)
+        self._texts = dict(loaded.languages)
         self._judge = loaded.judge
         self._jurisdictions = loaded.jurisdictions
         self._calendars = loaded.calendars
@@ -49,28 +52,48 @@ class Policy:
         return self._judge.parse(complaint)
 
     def evaluate(self, complaint: Complaint | Mapping[str, Any], *,
-                 now: datetime | str | None = None) -> Verdict:
-        """Judge one complaint. ``now`` stands in for a missing ``submitted_at``."""
-        return self._judge.evaluate(complaint, check_now(now))
+                 now: datetime | str | None = None, lang: str | None = None) -> Verdict:
+        """Judge one complaint. ``now`` stands in for a missing ``submitted_at``; ``lang`` (one
+        of :attr:`languages`, the first by default) words the messages and remediations."""
+        return self._judge.evaluate(complaint, check_now(now), self._judge.language(lang))
 
     def evaluate_many(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                      now: datetime | str | None = None, workers: int = 1) -> list[Verdict]:
+                      now: datetime | str | None = None, workers: int = 1,
+                      lang: str | None = None) -> list[Verdict]:
         """Judge complaints in order; the first invalid one raises, naming its position.
         ``workers`` > 1 spreads a large batch over that many forked processes."""
         moment = check_now(now)
+        code = self._judge.language(lang)
         if check_workers(workers) != 1:
-            return evaluate_in_processes(self._judge, complaints, now=moment, workers=workers)
-        return evaluate_in_order(self._judge, complaints, moment)
+            return evaluate_in_processes(self._judge, complaints, now=moment, workers=workers,
+                                         lang=code)
+        return evaluate_in_order(self._judge, complaints, moment, code)
 
     def iter_evaluate(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                      now: datetime | str | None = None) -> Iterator[Verdict | InvalidComplaint]:
+                      now: datetime | str | None = None,
+                      lang: str | None = None) -> Iterator[Verdict | InvalidComplaint]:
         """Judge complaints lazily, yielding a verdict or the InvalidComplaint for each."""
         moment = check_now(now)
+        code = self._judge.language(lang)
         for complaint in complaints:
             try:
-                yield self.evaluate(complaint, now=moment)
+                yield self.evaluate(complaint, now=moment, lang=code)
             except InvalidComplaint as exc:
                 yield exc
+
+    def evaluate_everywhere(self, complaint: Complaint | Mapping[str, Any], *,
+                            now: datetime | str | None = None,
+                            lang: str | None = None) -> dict[str, Verdict]:
+        """Where could this complaint be filed? ``{platform id: verdict}`` for every platform,
+        in policy order. ``platform`` may be left out; the same filer, right, documents and
+        letter are judged on each platform, and the rules of one filing (the listings, the
+        channel) are not applicable."""
+        return self._judge.everywhere(complaint, check_now(now), self._judge.language(lang))
+
+    def language(self, lang: str | None = None) -> Language:
+        """The policy's texts in one language (the first of :attr:`languages` by default):
+        platform names, group titles, rule texts and the faces' interface texts."""
+        return self._texts[self._judge.language(lang)]
 
     # -- introspection --
 

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import types
-from collections.abc import Callable
 from datetime import datetime
 from importlib.abc import MetaPathFinder
 from pathlib import Path
@@ -16,27 +15,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import eligibility
-from eligibility.cli import cli
 from eligibility.load.loader import packaged_dirs
 
 from ..conftest import FIXTURES, ROOT
+from .conftest import Run
 
-Run = Callable[..., Result]
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
-
-
-@pytest.fixture
-def run() -> Run:
-    """Invoke the command line in-process; unexpected exceptions propagate and fail the test."""
-    runner = CliRunner()
-
-    def invoke(*args: str | Path, input: str | None = None) -> Result:
-        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def _write(path: Path, data: Any) -> Path:
@@ -520,7 +507,8 @@ def test_policy_options_may_stand_before_or_after_the_command(run: Run, tmp_path
                                                               where: str) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(packaged_dirs()[0], rules)
-    (rules / "policy.yaml").write_text('name: a copy\nversion: "9.9.9"\n', "utf-8")
+    (rules / "policy.yaml").write_text('name: a copy\nversion: "9.9.9"\nlanguages: [en, zh-CN]\n',
+                                      "utf-8")
     options = ["--rules", str(rules), "--jurisdictions", str(packaged_dirs()[1])]
     args = {"before": [*options, "check", "--json", str(ELIGIBLE)],
             "after": ["check", *options, "--json", str(ELIGIBLE)],

@@ -108,8 +108,8 @@ def test_two_policies_live_side_by_side(complaint: dict[str, Any]) -> None:
     assert first.digest == second.digest
     names = {p.judge.programs["taobao"].ruleset.name for p in (first, second)}
     assert len(names) == 2
-    same = first.judge.evaluate(complaint, None).model_dump_json()
-    assert same == second.judge.evaluate(complaint, None).model_dump_json()
+    same = first.judge.evaluate(complaint, None, "en").model_dump_json()
+    assert same == second.judge.evaluate(complaint, None, "en").model_dump_json()
 
 
 def test_the_host_layer_is_never_loaded() -> None:

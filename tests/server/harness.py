@@ -172,3 +172,25 @@ def complaint_variant(i: int) -> dict[str, Any]:
 def as_json(data: Any) -> bytes:
     """A complaint dict (possibly holding dates from YAML) as a request body."""
     return json.dumps(data, default=str).encode("utf-8")
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+PROBLEM = "application/problem+json"
+
+
+def post(client: httpx.Client, path: str, data: Any,
+         headers: dict[str, str] | None = None) -> httpx.Response:
+    return client.post(path, content=as_json(data), headers={**JSON_HEADERS, **(headers or {})})
+
+
+def assert_problem(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
+    """The response is the problem document of that kind, with the request's id."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    doc: dict[str, Any] = response.json()
+    assert doc["type"] == f"urn:eligibility:problem:{kind}"
+    assert doc["status"] == status
+    assert doc["title"]
+    assert doc["detail"]
+    assert doc["request_id"] == response.headers["x-request-id"]
+    return doc

@@ -17,17 +17,18 @@ import eligibility
 from eligibility.server import create_app
 
 from .harness import (
+    JSON_HEADERS,
+    PROBLEM,
     as_json,
+    assert_problem,
     body_of,
     complaint_variant,
     headers_of,
+    post,
     raw_exchange,
     running,
     status_of,
 )
-
-JSON_HEADERS = {"Content-Type": "application/json"}
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["direct", "framework"])
@@ -41,29 +42,6 @@ def direct(request: pytest.FixtureRequest) -> bool:
 def url(policy: eligibility.Policy, direct: bool) -> Iterator[str]:
     with running(create_app(policy, direct_routes=direct)) as base:
         yield base
-
-
-@pytest.fixture
-def client(url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=url, timeout=30) as c:
-        yield c
-
-
-def post(client: httpx.Client, path: str, data: Any,
-         headers: dict[str, str] | None = None) -> httpx.Response:
-    return client.post(path, content=as_json(data), headers={**JSON_HEADERS, **(headers or {})})
-
-
-def assert_problem(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    doc: dict[str, Any] = response.json()
-    assert doc["type"] == f"urn:eligibility:problem:{kind}"
-    assert doc["status"] == status
-    assert doc["title"]
-    assert doc["detail"]
-    assert doc["request_id"] == response.headers["x-request-id"]
-    return doc
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -314,8 +292,9 @@ def _refs(node: Any) -> Iterator[str]:
 def test_openapi_describes_every_route_and_resolves(client: httpx.Client,
                                                     policy: eligibility.Policy) -> None:
     doc = client.get("/openapi.json").json()
-    assert set(doc["paths"]) == {"/v1/evaluate", "/v1/evaluate/batch", "/v1/rules",
-                                 "/v1/schema", "/healthz", "/readyz"}
+    assert set(doc["paths"]) == {"/v1/evaluate", "/v1/evaluate/batch",
+                                 "/v1/evaluate/everywhere", "/v1/rules", "/v1/schema",
+                                 "/healthz", "/readyz"}
     schemas = doc["components"]["schemas"]
     refs = set(_refs(doc))
     assert refs

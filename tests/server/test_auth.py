@@ -12,22 +12,15 @@ import pytest
 import eligibility
 from eligibility.server import create_app
 
-from .harness import as_json, raw_exchange, running, status_of
+from .harness import JSON_HEADERS, as_json, raw_exchange, running, status_of
 
 KEYS = ("k3y-one_AAAAAAAAAAAAAAAA", "second.key/with+chars==")
-JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
 def url(policy: eligibility.Policy) -> Iterator[str]:
     with running(create_app(policy, api_keys=KEYS)) as base:
         yield base
-
-
-@pytest.fixture
-def client(url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=url, timeout=30) as c:
-        yield c
 
 
 def _evaluate(client: httpx.Client, complaint: dict[str, Any],

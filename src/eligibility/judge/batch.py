@@ -57,13 +57,13 @@ def check_workers(workers: object) -> int:
 
 
 def evaluate_in_processes(judge: Judge, complaints: Iterable[Complaint | Mapping[str, Any]],
-                          *, now: datetime | None, workers: int) -> list[Verdict]:
+                          *, now: datetime | None, workers: int, lang: str) -> list[Verdict]:
     """Judge complaints on ``workers`` forked processes; same verdicts and errors, same order,
     as judging them one by one."""
     workers = check_workers(workers)
     items = list(complaints)
     if workers == 1 or len(items) < 2 * MIN_CHUNK:
-        return evaluate_in_order(judge, items, now)
+        return evaluate_in_order(judge, items, now, lang)
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:
@@ -93,18 +93,18 @@ def evaluate_in_processes(judge: Judge, complaints: Iterable[Complaint | Mapping
         for offset, outcome in enumerate(outcomes):
             if isinstance(outcome, Invalid):
                 raise InvalidComplaint(outcome.problems).within(str(start + offset))
-            verdicts.append(judge.conclude(judge.restore(outcome)))
+            verdicts.append(judge.conclude(judge.restore(outcome), lang))
     return verdicts
 
 
 def evaluate_in_order(judge: Judge, complaints: Iterable[Complaint | Mapping[str, Any]],
-                      now: datetime | None) -> list[Verdict]:
+                      now: datetime | None, lang: str) -> list[Verdict]:
     """Judge complaints one by one in this process; the first invalid one raises, naming its
     position."""
     out: list[Verdict] = []
     for index, complaint in enumerate(complaints):
         try:
-            out.append(judge.evaluate(complaint, now))
+            out.append(judge.evaluate(complaint, now, lang))
         except InvalidComplaint as exc:
             raise exc.within(str(index)) from None
     return out

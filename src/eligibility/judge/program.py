@@ -47,6 +47,15 @@ class Match:
     fired: frozenset[str]
 
 
+def _with_some_platform(complaint: Complaint | Mapping[str, Any],
+                        platform: str) -> Complaint | Mapping[str, Any]:
+    """A complaint judged everywhere may leave ``platform`` out: any platform of the policy
+    stands in while it is validated (each verdict then names its own)."""
+    if isinstance(complaint, Mapping) and complaint.get("platform") is None:
+        return {**complaint, "platform": platform}
+    return complaint
+
+
 # What crosses a process boundary for one complaint: (platform, fired patterns, the fact values
 # the verdict quotes, day 0, the due window). Small, and plain enough to pickle cheaply.
 Portable = tuple[str, frozenset[str], dict[str, Any], date, "Window | None"]
@@ -56,12 +65,23 @@ class Judge:
     """The programs of every platform of a policy, and the steps of an evaluation."""
 
     def __init__(self, programs: Mapping[str, Program], jurisdictions: Jurisdictions,
-                 policy: PolicyRef, context: Mapping[str, frozenset[str]]) -> None:
+                 policy: PolicyRef, context: Mapping[str, frozenset[str]],
+                 languages: tuple[str, ...]) -> None:
         self.programs = dict(programs)
         self.jurisdictions = jurisdictions
         self.policy = policy
         # Codes that depend on the policy, checked while the complaint is validated.
         self.context = dict(context)
+        self.languages = languages  # the first is the rule files' own
+
+    def language(self, lang: str | None) -> str:
+        """A language code this policy words verdicts in; ValueError naming those it has."""
+        if lang is None:
+            return self.languages[0]
+        if lang not in self.languages:
+            raise ValueError(f"unknown language {lang!r}; this policy has "
+                             f"{', '.join(self.languages)}")
+        return lang
 
     def parse(self, complaint: Complaint | Mapping[str, Any]) -> Complaint:
         """Validate a complaint against the model and this policy's codes."""
@@ -87,13 +107,34 @@ class Judge:
             raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
         return Match(program, facts, program.ruleset.fire(facts.engine))
 
-    def conclude(self, match: Match) -> Verdict:
-        """The verdict of a match."""
+    def conclude(self, match: Match, lang: str, everywhere: bool = False) -> Verdict:
+        """The verdict of a match, worded in ``lang`` (a code :meth:`language` accepted)."""
         program = match.program
-        return assemble(program.slots, match.fired, match.facts, program.profile, self.policy)
+        return assemble(program.slots, match.fired, match.facts, program.profile, self.policy,
+                        lang, everywhere)
 
-    def evaluate(self, complaint: Complaint | Mapping[str, Any], now: datetime | None) -> Verdict:
-        return self.conclude(self.match(complaint, now))
+    def evaluate(self, complaint: Complaint | Mapping[str, Any], now: datetime | None,
+                 lang: str) -> Verdict:
+        return self.conclude(self.match(complaint, now), lang)
+
+    def everywhere(self, complaint: Complaint | Mapping[str, Any], now: datetime | None,
+                   lang: str) -> dict[str, Verdict]:
+        """The complaint judged on every platform: validated once (``platform`` may be left
+        out), then one fact and one engine call per platform. Rules of one filing (listings,
+        channel) are not applicable: listings belong to one platform."""
+        parsed = self.parse(_with_some_platform(complaint, next(iter(self.programs))))
+        submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
+        out: dict[str, Verdict] = {}
+        for platform, program in self.programs.items():
+            there = parsed.model_copy(update={"platform": platform})
+            try:
+                facts = build_facts(there, program.profile, self.jurisdictions, submitted)
+            except (CalendarRangeError, OverflowError) as exc:
+                raise InvalidComplaint([Problem("submitted_at",
+                                                f"cannot be judged: {exc}")]) from None
+            match = Match(program, facts, program.ruleset.fire(facts.engine))
+            out[platform] = self.conclude(match, lang, everywhere=True)
+        return out
 
     @staticmethod
     def portable(match: Match) -> Portable:

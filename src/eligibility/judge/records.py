@@ -17,6 +17,32 @@ STATUSES: tuple[CheckStatus, ...] = ("passed", "failed", "not_applicable")
 
 
 @dataclass(frozen=True)
+class RuleTexts:
+    """A rule's words in one language."""
+
+    title: str
+    message: str
+    remediation: str
+
+
+@dataclass(frozen=True)
+class Language:
+    """A policy's texts in one language: names of platforms and groups, every rule's texts, and
+    the faces' interface texts (key -> text with ``{field}`` placeholders)."""
+
+    code: str
+    name: str
+    platforms: Mapping[str, str]
+    groups: Mapping[str, str]
+    rules: Mapping[str, RuleTexts]
+    interface: Mapping[str, str]
+
+    def text(self, key: str, **fields: object) -> str:
+        """An interface text with its placeholders filled."""
+        return self.interface[key].format(**fields)
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """One rule of the policy, as its file states it (texts with whitespace folded)."""
 
@@ -34,6 +60,12 @@ class RuleInfo:
     fact_fields: tuple[str, ...] = ()
     # Whether it can be not applicable: it has a precondition or effective dates.
     conditional: bool = False
+    # Whether it judges one filing on one platform rather than the right and the parties (it
+    # reads the listings or the channel): such rules do not apply when a complaint is judged on
+    # every platform at once.
+    per_filing: bool = False
+    # Its title, message and remediation in each language of the policy.
+    texts: Mapping[str, RuleTexts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,11 @@ def quoted_values(slots: tuple[Slot, ...], fired: frozenset[str],
 
 
 def assemble(slots: tuple[Slot, ...], fired: frozenset[str], facts: Facts,
-             profile: PlatformProfile, policy: PolicyRef) -> Verdict:
-    """The verdict of one complaint on one platform, from the patterns its fact fired."""
+             profile: PlatformProfile, policy: PolicyRef, lang: str,
+             everywhere: bool = False) -> Verdict:
+    """The verdict of one complaint on one platform, from the patterns its fact fired, worded
+    in ``lang``. ``everywhere``: the complaint is judged on every platform at once, so rules of
+    one filing (listings, channel) do not apply."""
     failed_idx = _fired_indexes(fired, "f")
     applicable_idx = _fired_indexes(fired, "a")
     checks = []
@@ -42,12 +45,15 @@ def assemble(slots: tuple[Slot, ...], fired: frozenset[str], facts: Facts,
     for slot in slots:
         rule = slot.rule
         status: CheckStatus
-        if slot.index in failed_idx:
+        if everywhere and rule.per_filing:
+            status = "not_applicable"
+        elif slot.index in failed_idx:
             status = "failed"
             shown: dict[str, Any] = {name: facts.display(name) for name in rule.fact_fields}
+            texts = rule.texts[lang]
             reasons.append((_SEVERITY_ORDER[rule.severity], slot.index, built(Reason, {
-                "rule": rule.id, "severity": rule.severity, "message": rule.message,
-                "remediation": rule.remediation, "source": rule.source, "facts": shown})))
+                "rule": rule.id, "severity": rule.severity, "message": texts.message,
+                "remediation": texts.remediation, "source": rule.source, "facts": shown})))
         elif rule.conditional and slot.applicability not in applicable_idx:
             status = "not_applicable"
         else:

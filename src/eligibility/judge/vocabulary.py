@@ -27,6 +27,9 @@ class Field:
     doc: str = ""
     # A party's name: the engine gets it normalised (names.normalise), reasons quote it as given.
     is_name: bool = False
+    # A fact of one filing on one platform (the listings, the channel) rather than of the right
+    # and the parties: a rule reading one does not apply when a complaint is judged everywhere.
+    per_filing: bool = False
 
     @property
     def key(self) -> str:
@@ -94,9 +97,10 @@ FIELDS: tuple[Field, ...] = (
     Field("authorization.scope_rights", "report"),
     Field("authorization.scope_platforms", "report"),
     Field("infringement.kind", "str", values=_lit(models.InfringementKind)),
-    Field("listings.count", "int", doc="distinct listing URLs"),
-    Field("listings.off_platform", "int", doc="distinct listing URLs not on the platform"),
-    Field("listings.off_platform_urls", "report"),
+    Field("listings.count", "int", per_filing=True, doc="distinct listing URLs"),
+    Field("listings.off_platform", "int", per_filing=True,
+          doc="distinct listing URLs not on the platform"),
+    Field("listings.off_platform_urls", "report", per_filing=True),
     Field("window.latest", "day", optional=True,
           doc="the last day of the response window, where the platform has one"),
 )

@@ -19,7 +19,7 @@ from ..errors import PolicyError
 from ..judge import engine
 from ..judge.facts import PlatformProfile
 from ..judge.program import Program
-from ..judge.records import PlatformInfo, RuleInfo, Slot
+from ..judge.records import Language, PlatformInfo, RuleInfo, RuleTexts, Slot
 from ..judge.vocabulary import BY_NAME
 from ..jurisdiction.calendar import BusinessCalendar
 from . import conditions
@@ -36,6 +36,7 @@ class CheckedRule:
     when: Condition
     applies_if: Condition | None  # the precondition with the effective dates folded in
     fact_fields: tuple[str, ...]
+    per_filing: bool  # it reads a fact of one filing (listings, channel)
 
 
 def check_conditions(spec: RuleSpec, file: str,
@@ -47,8 +48,10 @@ def check_conditions(spec: RuleSpec, file: str,
     # A reason quotes what made the rule fail; a precondition's fields only when the rule lists
     # them under `report`.
     shown = [f.name for f in conditions.fields_of(when)] + spec.report
+    read = conditions.fields_of(when) + (conditions.fields_of(applies_if) if applies_if else ())
     return CheckedRule(spec=spec, file=file, when=when, applies_if=_with_dates(applies_if, spec),
-                       fact_fields=tuple(dict.fromkeys(shown)))
+                       fact_fields=tuple(dict.fromkeys(shown)),
+                       per_filing=any(f.per_filing for f in read))
 
 
 def _with_dates(applies_if: Condition | None, spec: RuleSpec) -> Condition | None:
@@ -73,13 +76,15 @@ class Compiled:
 
 
 def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
-                   calendars: Mapping[str, BusinessCalendar], rules_dir: str) -> Compiled:
+                   calendars: Mapping[str, BusinessCalendar], rules_dir: str,
+                   languages: Mapping[str, Language]) -> Compiled:
     """Compile every platform's applicable rules; PolicyError names the rule that cannot be."""
     def applies(rule: CheckedRule, platform: PlatformSpec) -> bool:
         return platform.id in rule.spec.applies_to or platform.group in rule.spec.applies_to
 
     applicable = {p.id: [r for r in rules if applies(r, p)] for p in platforms.platforms}
-    catalog = tuple(_info(r, tuple(p.id for p in platforms.platforms if applies(r, p)))
+    catalog = tuple(_info(r, tuple(p.id for p in platforms.platforms if applies(r, p)),
+                          {code: language.rules[r.spec.id] for code, language in languages.items()})
                     for r in rules)
     info_of = {info.id: info for info in catalog}
     programs: dict[str, Program] = {}
@@ -126,10 +131,19 @@ def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
     return Compiled(programs=programs, catalog=catalog, platforms=infos)
 
 
-def _info(rule: CheckedRule, platforms: tuple[str, ...]) -> RuleInfo:
+def source_texts(spec: RuleSpec) -> RuleTexts:
+    """A rule's texts as its file words them, whitespace folded (YAML's folded scalars)."""
+    return RuleTexts(title=" ".join(spec.title.split()), message=" ".join(spec.message.split()),
+                     remediation=" ".join(spec.remediation.split()))
+
+
+def _info(rule: CheckedRule, platforms: tuple[str, ...],
+          texts: Mapping[str, RuleTexts]) -> RuleInfo:
     spec = rule.spec
+    source = source_texts(spec)
     return RuleInfo(
         id=spec.id, title=spec.title, severity=spec.severity, platforms=platforms,
         applies_to=tuple(spec.applies_to), source=spec.source.strip(), file=rule.file,
-        message=" ".join(spec.message.split()), remediation=" ".join(spec.remediation.split()),
-        fact_fields=rule.fact_fields, conditional=rule.applies_if is not None)
+        message=source.message, remediation=source.remediation,
+        fact_fields=rule.fact_fields, conditional=rule.applies_if is not None,
+        per_filing=rule.per_filing, texts=dict(texts))

@@ -11,6 +11,7 @@ someone editing twenty rules meets every mistake in one run.
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +22,23 @@ from pydantic import ValidationError
 
 from ..errors import PolicyError
 from ..judge.program import Judge
-from ..judge.records import PlatformInfo, RuleInfo
+from ..judge.records import Language, PlatformInfo, RuleInfo, RuleTexts
 from ..judge.vocabulary import BY_NAME
 from ..jurisdiction.calendar import BusinessCalendar
 from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
 from ..models import PolicyRef, built
-from .compiler import CheckedRule, check_conditions, compile_policy
+from .compiler import CheckedRule, check_conditions, compile_policy, source_texts
 from .conditions import ConditionError
-from .specs import META_FILE, PLATFORMS_FILE, MetaFile, PlatformsFile, RulesFile, RuleSpec
+from .specs import (
+    LANGUAGE_FOLDER,
+    META_FILE,
+    PLATFORMS_FILE,
+    LanguageFile,
+    MetaFile,
+    PlatformsFile,
+    RulesFile,
+    RuleSpec,
+)
 from .yaml import YAMLError, load_yaml
 
 T = TypeVar("T")
@@ -47,6 +57,7 @@ class Loaded:
     groups: dict[str, str]  # group id -> title
     jurisdictions: Jurisdictions
     calendars: dict[str, BusinessCalendar]
+    languages: dict[str, Language]  # in the order policy.yaml declares them, the source first
     rules_dir: Path
     jurisdictions_dir: Path
 
@@ -127,8 +138,12 @@ class _Loader:
         rules = self.rules(rule_files, platforms, jurisdictions)
         if self.problems or meta is None:
             return None
+        languages = self.languages(meta, platforms, rules)
+        if languages is None:
+            return None
         try:
-            compiled = compile_policy(rules, platforms, calendars, str(self.rules_dir))
+            compiled = compile_policy(rules, platforms, calendars, str(self.rules_dir),
+                                      languages)
         except PolicyError as exc:
             self.problems.append(exc)
             return None
@@ -139,10 +154,10 @@ class _Loader:
         ref = built(PolicyRef, {"version": meta.version, "digest": digest})
         return Loaded(
             version=meta.version, digest=digest,
-            judge=Judge(compiled.programs, jurisdictions, ref, context),
+            judge=Judge(compiled.programs, jurisdictions, ref, context, tuple(languages)),
             catalog=compiled.catalog, platforms=compiled.platforms,
             groups={gid: g.title for gid, g in platforms.groups.items()},
-            jurisdictions=jurisdictions, calendars=calendars,
+            jurisdictions=jurisdictions, calendars=calendars, languages=languages,
             rules_dir=self.rules_dir, jurisdictions_dir=self.jurisdictions_dir)
 
     # -- stages --
@@ -305,6 +320,88 @@ class _Loader:
             self.problem(path, str(exc), spec.id)
             return None
 
+    def languages(self, meta: MetaFile, platforms: PlatformsFile,
+                  rules: list[CheckedRule]) -> dict[str, Language] | None:
+        """Every declared language, complete: the source language's texts are the rule files'
+        own, every other one must translate each rule, platform and group, and all must give
+        the same interface texts with the same placeholders."""
+        folder = self.rules_dir / LANGUAGE_FOLDER
+        if not folder.is_dir():
+            self.problem(folder, "missing: each language of policy.yaml's `languages` needs "
+                                 f"its file here ({', '.join(meta.languages)})")
+            return None
+        before = len(self.problems)
+        files = self.files(folder, LANGUAGE_FOLDER)
+        declared = list(dict.fromkeys(meta.languages))
+        for path, _ in files.values():
+            if path.stem not in declared:
+                self.problem(path, f"language {path.stem} is not among policy.yaml's languages "
+                                   f"({', '.join(declared)}); declare it or remove the file")
+        specs: dict[str, tuple[Path, LanguageFile]] = {}
+        for code in declared:
+            entry = files.get(f"{code}.yaml")
+            if entry is None:
+                self.problem(folder / f"{code}.yaml", f"missing: policy.yaml declares the "
+                                                      f"language {code}")
+                continue
+            path, raw = entry
+            spec = self.attempt(_validate, LanguageFile, raw, path)
+            if spec is None:
+                continue
+            if spec.language != code:
+                self.problem(path, f"language: {spec.language!r}, but the file is named for "
+                                   f"{code!r}")
+            specs[code] = (path, spec)
+        if len(self.problems) > before:
+            return None
+        source_code = declared[0]
+        source_path, source = specs[source_code]
+        for section in ("platforms", "groups", "rules"):
+            if getattr(source, section):
+                self.problem(source_path, f"{section}: {source_code} is the language the rule "
+                                          "files are written in; its texts are theirs")
+        platform_names = {p.id: p.name for p in platforms.platforms}
+        group_titles = {gid: g.title for gid, g in platforms.groups.items()}
+        rule_texts = {r.spec.id: source_texts(r.spec) for r in rules}
+        out: dict[str, Language] = {source_code: Language(
+            code=source_code, name=source.name, platforms=platform_names, groups=group_titles,
+            rules=rule_texts, interface=dict(source.interface))}
+        wanted: dict[str, Mapping[str, object]] = {
+            "platforms": platform_names, "groups": group_titles, "rules": rule_texts}
+        for code, (path, spec) in specs.items():
+            if code == source_code:
+                continue
+            for section, expected in wanted.items():
+                given = getattr(spec, section)
+                missing = [key for key in expected if key not in given]
+                unknown = [key for key in given if key not in expected]
+                if missing:
+                    self.problem(path, f"{section}: no {code} text for {_listed(missing)}")
+                if unknown:
+                    self.problem(path, f"{section}: {_listed(unknown)} "
+                                       f"{'is' if len(unknown) == 1 else 'are'} not in the policy")
+            self.interface_matches(path, spec.interface, source.interface)
+            out[code] = Language(
+                code=code, name=spec.name, platforms=dict(spec.platforms),
+                groups=dict(spec.groups),
+                rules={rid: RuleTexts(t.title, t.message, t.remediation)
+                       for rid, t in spec.rules.items()},
+                interface=dict(spec.interface))
+        return out if len(self.problems) == before else None
+
+    def interface_matches(self, path: Path, given: Mapping[str, str],
+                          source: Mapping[str, str]) -> None:
+        missing = [key for key in source if key not in given]
+        unknown = [key for key in given if key not in source]
+        if missing:
+            self.problem(path, f"interface: no text for {_listed(missing)}")
+        if unknown:
+            self.problem(path, f"interface: {_listed(unknown)} not in the source language")
+        for key in source.keys() & given.keys():
+            if _placeholders(given[key]) != _placeholders(source[key]):
+                self.problem(path, f"interface: {key} must use the placeholders "
+                                   f"{sorted(_placeholders(source[key]))}")
+
     # -- recording problems --
 
     def problem(self, path: Path, problem: str, rule: str | None = None) -> None:
@@ -316,6 +413,15 @@ class _Loader:
         except PolicyError as exc:
             self.problems.append(exc)
             return None
+
+
+def _listed(keys: list[str], most: int = 5) -> str:
+    shown = ", ".join(keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
 def _validate(model: type[T], raw: Any, path: Path, rule: str | None = None) -> T:

@@ -19,6 +19,8 @@ from ..models import PartyKind, Severity, Spec
 RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 PLATFORMS_FILE = "platforms.yaml"
 META_FILE = "policy.yaml"
+LANGUAGE_FOLDER = "lang"  # rules/lang/<code>.yaml: a policy's texts in one language
+LANGUAGE_CODE = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$"  # en, zh-CN, zh-Hant-TW
 
 DocumentTypeCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
@@ -86,3 +88,29 @@ class PlatformsFile(Spec):
 class MetaFile(Spec):
     name: str
     version: str = Field(min_length=1)
+    # The languages verdicts can be worded in; the first is the one the rule files are written
+    # in. Each has its file in rules/lang/.
+    languages: list[Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]] = Field(
+        default_factory=lambda: ["en"], min_length=1)
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class RuleTextsSpec(Spec):
+    title: Text
+    message: Text
+    remediation: Text
+
+
+class LanguageFile(Spec):
+    """rules/lang/<code>.yaml. The source language's file holds only ``interface`` (its rule,
+    platform and group texts are the rule files' own); every other language translates all."""
+
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]
+    name: Text
+    platforms: dict[str, Text] = Field(default_factory=dict)
+    groups: dict[str, Text] = Field(default_factory=dict)
+    rules: dict[str, RuleTextsSpec] = Field(default_factory=dict)
+    # Texts of the faces (the command line's readable output): key -> text with {fields}.
+    interface: dict[str, Text] = Field(default_factory=dict)

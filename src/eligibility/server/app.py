@@ -56,11 +56,13 @@ from .config import (
     settings_from_environment,
 )
 from .gateway import Gateway, exchange_of
+from .language import negotiate
 from .openapi import (
     BatchError,
     Health,
     Readiness,
     RuleCatalog,
+    language_parameters,
     openapi_document,
     problem_responses,
 )
@@ -85,23 +87,48 @@ class ServiceApp(FastAPI):
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The two evaluation routes, written against plain ASGI so the gateway can serve them."""
+    """The evaluation routes, written against plain ASGI so the gateway can serve them."""
 
     policy: Policy
     max_body: int
     max_batch: int
     offload: bool
 
+    def language(self, scope: Scope) -> str:
+        """The answer's language, told to the gateway for the Content-Language header."""
+        code = negotiate(scope, self.policy.languages)
+        exchange_of(scope).language = code
+        return code
+
     async def one(self, scope: Scope, receive: Receive) -> bytes:
+        lang = self.language(scope)
         data = await read_json(scope, receive, self.max_body)
         if self.offload:
-            verdict = await run_in_threadpool(_judge, self.policy, data)
+            verdict = await run_in_threadpool(_judge, self.policy, data, lang)
         else:
-            verdict = _judge(self.policy, data)
+            verdict = _judge(self.policy, data, lang)
         exchange_of(scope).decision = verdict.decision.value
         return verdict.model_dump_json().encode("utf-8")
 
+    async def everywhere(self, scope: Scope, receive: Receive) -> bytes:
+        lang = self.language(scope)
+        data = await read_json(scope, receive, self.max_body)
+        try:
+            verdicts = self.policy.evaluate_everywhere(data, lang=lang)
+        except InvalidComplaint as exc:
+            raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
+                              errors=exc.errors()) from None
+        exchange = exchange_of(scope)
+        for verdict in verdicts.values():
+            decision = verdict.decision.value
+            exchange.decisions[decision] = exchange.decisions.get(decision, 0) + 1
+        exchange.invalid = 0
+        joined = ",".join(f"{json.dumps(platform)}:{verdict.model_dump_json()}"
+                          for platform, verdict in verdicts.items())
+        return ("{" + joined + "}").encode("utf-8")
+
     async def batch(self, scope: Scope, receive: Receive) -> bytes:
+        lang = self.language(scope)
         data = await read_json(scope, receive, self.max_body)
         if not isinstance(data, list):
             raise HTTPProblem("invalid-complaint", "the body must be a JSON array of complaints",
@@ -113,7 +140,7 @@ class Evaluation:
         exchange = exchange_of(scope)
         # A large batch takes a good part of a second: judged in a thread, it leaves the event
         # loop free to answer health checks meanwhile.
-        body = await run_in_threadpool(_judge_batch, self.policy, data, exchange.decisions)
+        body = await run_in_threadpool(_judge_batch, self.policy, data, exchange.decisions, lang)
         exchange.invalid = len(data) - sum(exchange.decisions.values())
         return body
 
@@ -146,6 +173,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
         "digest": policy.digest, "version": policy.version, "api_keys": keys,
         "max_body_bytes": max_body, "access_log": access_log,
         "direct": {("POST", "/v1/evaluate"): evaluation.one,
+                   ("POST", "/v1/evaluate/everywhere"): evaluation.everywhere,
                    ("POST", "/v1/evaluate/batch"): evaluation.batch} if direct_routes else None,
     }
     app.state.policy = policy
@@ -154,12 +182,12 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                               _http_exception_handler)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _internal_error_handler)
 
-    rules_body = json.dumps({
-        "version": policy.version, "digest": policy.digest,
-        "rules": [{"id": r.id, "title": r.title, "severity": r.severity,
+    rules_bodies = {code: json.dumps({
+        "version": policy.version, "digest": policy.digest, "language": code,
+        "rules": [{"id": r.id, "title": r.texts[code].title, "severity": r.severity,
                    "platforms": list(r.platforms), "applies_to": list(r.applies_to),
                    "source": r.source, "file": r.file} for r in policy.catalog],
-    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for code in policy.languages}
     complaint_schema = policy.complaint_schema()
     schema_body = json.dumps(complaint_schema, ensure_ascii=False,
                              separators=(",", ":")).encode("utf-8")
@@ -171,15 +199,29 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     health_body = b'{"status":"ok"}'
 
     complaint_ref = {"$ref": "#/components/schemas/Complaint"}
+    languages = language_parameters(policy.languages)
 
     @app.post("/v1/evaluate", summary="Judge one complaint", tags=["evaluation"],
               response_model=None,
               responses={200: {"model": Verdict, "description": "The verdict"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
-              openapi_extra={"requestBody": {"required": True, "content": {
-                  JSON: {"schema": complaint_ref}}}})
+              openapi_extra={"parameters": languages, "requestBody": {
+                  "required": True, "content": {JSON: {"schema": complaint_ref}}}})
     async def evaluate(request: Request) -> Response:
         return Response(await evaluation.one(request.scope, request.receive), media_type=JSON)
+
+    @app.post("/v1/evaluate/everywhere", summary="Judge one complaint on every platform",
+              tags=["evaluation"], response_model=None,
+              responses={200: {"model": dict[str, Verdict],
+                               "description": "Platform id -> its verdict, for every platform "
+                                              "of the policy; the listing rules are not "
+                                              "applicable, and `platform` may be left out"},
+                         **problem_responses(400, 401, 413, 415, 422, 500)},
+              openapi_extra={"parameters": languages, "requestBody": {
+                  "required": True, "content": {JSON: {"schema": complaint_ref}}}})
+    async def evaluate_everywhere(request: Request) -> Response:
+        return Response(await evaluation.everywhere(request.scope, request.receive),
+                        media_type=JSON)
 
     @app.post("/v1/evaluate/batch", summary="Judge a list of complaints", tags=["evaluation"],
               response_model=None,
@@ -187,16 +229,20 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                                "description": "One entry per complaint, in request order: its "
                                               "verdict, or every problem that kept it from one"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
-              openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": {
-                  "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
+              openapi_extra={"parameters": languages, "requestBody": {
+                  "required": True, "content": {JSON: {"schema": {
+                      "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
     async def evaluate_batch(request: Request) -> Response:
         return Response(await evaluation.batch(request.scope, request.receive), media_type=JSON)
 
     @app.get("/v1/rules", summary="The rule catalog", tags=["policy"], response_model=None,
              responses={200: {"model": RuleCatalog, "description": "Every rule of the policy"},
-                        **problem_responses(401)})
-    async def rules() -> Response:
-        return Response(rules_body, media_type=JSON)
+                        **problem_responses(400, 401)},
+             openapi_extra={"parameters": languages})
+    async def rules(request: Request) -> Response:
+        code = negotiate(request.scope, policy.languages)
+        exchange_of(request.scope).language = code
+        return Response(rules_bodies[code], media_type=JSON)
 
     @app.get("/v1/schema", summary="JSON Schema of a complaint", tags=["policy"],
              response_model=None,
@@ -226,19 +272,20 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     return app
 
 
-def _judge(policy: Policy, data: Any) -> Verdict:
+def _judge(policy: Policy, data: Any, lang: str) -> Verdict:
     try:
-        return policy.evaluate(data)
+        return policy.evaluate(data, lang=lang)
     except InvalidComplaint as exc:
         raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
                           errors=exc.errors()) from None
 
 
-def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int]) -> bytes:
+def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int],
+                 lang: str) -> bytes:
     """The batch answer: per complaint, in order, its verdict exactly as the library writes it, or
     ``{"index", "status": 422, "errors"}`` for one that could not be read."""
     parts: list[str] = []
-    for index, outcome in enumerate(policy.iter_evaluate(items)):
+    for index, outcome in enumerate(policy.iter_evaluate(items, lang=lang)):
         if isinstance(outcome, InvalidComplaint):
             errors = json.dumps(outcome.errors(), ensure_ascii=False, separators=(",", ":"))
             parts.append(f'{{"index":{index},"status":422,"errors":{errors}}}')

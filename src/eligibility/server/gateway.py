@@ -56,6 +56,7 @@ class Exchange:
 
     request_id: str
     decision: str | None = None
+    language: str | None = None  # sent as Content-Language when set
     decisions: dict[str, int] = field(default_factory=dict)
     invalid: int | None = None
 
@@ -120,7 +121,10 @@ class Gateway:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+                headers = [*message.get("headers", ()), *extra]
+                if exchange.language is not None and status < 400:
+                    headers.append((b"content-language", exchange.language.encode("ascii")))
+                message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 response_complete = True
             await send(message)

@@ -56,6 +56,7 @@ class RuleEntry(BaseModel):
 class RuleCatalog(BaseModel):
     version: str
     digest: str
+    language: str = Field(description="The language of the titles")
     rules: list[RuleEntry]
 
 
@@ -73,6 +74,20 @@ class PolicySummary(BaseModel):
 class Readiness(BaseModel):
     status: str
     policy: PolicySummary
+
+
+def language_parameters(languages: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The two ways to choose the answer's language; the answer says it in Content-Language."""
+    return [
+        {"name": "lang", "in": "query", "required": False,
+         "description": "The language of messages, remediations and titles; wins over "
+                        "Accept-Language. An unknown one is 400.",
+         "schema": {"type": "string", "enum": list(languages), "default": languages[0]}},
+        {"name": "Accept-Language", "in": "header", "required": False,
+         "description": "Preferred languages (RFC 9110); the best one the policy has is used, "
+                        f"else {languages[0]}.",
+         "schema": {"type": "string"}},
+    ]
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

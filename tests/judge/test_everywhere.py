@@ -1,0 +1,86 @@
+"""One complaint judged on every platform at once: where could it be filed?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import eligibility
+from eligibility.load.yaml import load_yaml
+
+from ..conftest import EXAMPLES
+
+
+def _example(name: str) -> dict[str, Any]:
+    data = load_yaml((EXAMPLES / name).read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_a_us_trademark_is_refused_in_china_and_accepted_abroad(
+        policy: eligibility.Policy) -> None:
+    everywhere = policy.evaluate_everywhere(_example("us-band-uspto-taobao.yaml"))
+    assert list(everywhere) == list(policy.platforms)
+    decisions = {p: v.decision.value for p, v in everywhere.items()}
+    assert decisions["taobao"] == decisions["tmall"] == decisions["1688"] == "ineligible"
+    assert decisions["aliexpress"] == decisions["alibaba.com"] == "eligible"
+    assert decisions["amazon.com"] == "eligible"
+    assert decisions["amazon.de"] == "ineligible"
+    assert [r.rule for r in everywhere["taobao"].reasons] == ["territory.not-protected-in-china"]
+    for platform, verdict in everywhere.items():
+        assert verdict.platform == platform
+
+
+def test_listing_rules_are_not_applicable_everywhere(policy: eligibility.Policy,
+                                                     complaint: dict[str, Any]) -> None:
+    complaint = {**complaint, "infringement": {"kind": "counterfeit", "listings": [
+        "https://example.org/not-a-marketplace"] * 1 + ["ftp://x"]}}
+    single = policy.evaluate(complaint)
+    assert "complaint.listing-off-platform" in {r.rule for r in single.reasons}
+    listing_rules = {r.id for r in policy.catalog if r.per_filing}
+    assert {"complaint.no-listings", "complaint.listing-off-platform",
+            "complaint.too-many-listings"} <= listing_rules
+    for verdict in policy.evaluate_everywhere(complaint).values():
+        statuses = {c.rule: c.status for c in verdict.checks}
+        for rule in listing_rules & statuses.keys():
+            assert statuses[rule] == "not_applicable"
+        assert not listing_rules & {r.rule for r in verdict.reasons}
+
+
+def test_the_platform_may_be_left_out(policy: eligibility.Policy,
+                                      complaint: dict[str, Any]) -> None:
+    with_platform = policy.evaluate_everywhere(complaint)
+    without = {k: v for k, v in complaint.items() if k != "platform"}
+    assert {p: v.model_dump_json() for p, v in policy.evaluate_everywhere(without).items()} == \
+        {p: v.model_dump_json() for p, v in with_platform.items()}
+
+
+def test_each_verdict_is_that_platforms_own_but_for_the_listing_rules(
+        policy: eligibility.Policy) -> None:
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        complaint = _example(path.name)
+        for platform, verdict in policy.evaluate_everywhere(complaint).items():
+            alone = policy.evaluate({**complaint, "platform": platform,
+                                     "infringement": {**complaint["infringement"],
+                                                      "listings": []},
+                                     "authorization": complaint.get("authorization")})
+            filing = {r.id for r in policy.catalog if r.per_filing}
+            assert verdict.decision == alone.decision or filing & {
+                r.rule for r in alone.reasons}, (path.name, platform)
+            assert [r for r in verdict.reasons if r.rule not in filing] == \
+                [r for r in alone.reasons if r.rule not in filing], (path.name, platform)
+
+
+def test_invalid_input_is_reported_once(policy: eligibility.Policy,
+                                        complaint: dict[str, Any]) -> None:
+    bad = {**complaint, "ip_right": {**complaint["ip_right"], "office": "NOPE"}}
+    with pytest.raises(eligibility.InvalidComplaint) as caught:
+        policy.evaluate_everywhere(bad)
+    assert [p.path for p in caught.value.problems] == ["ip_right.office"]
+
+
+def test_the_library_function_uses_the_packaged_policy(complaint: dict[str, Any]) -> None:
+    everywhere = eligibility.evaluate_everywhere(complaint, lang="zh-CN")
+    assert everywhere["taobao"].decision.value == "eligible"
+    assert set(everywhere) == set(eligibility.default_policy().platforms)

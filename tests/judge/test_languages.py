@@ -1,0 +1,80 @@
+"""Verdicts in every language of the policy: the same decision, rule ids and facts; only the
+human-readable texts change, and they come from the policy's language files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import eligibility
+from eligibility.load.yaml import load_yaml
+
+from ..conftest import EXAMPLES
+
+
+def _example(name: str) -> dict[str, Any]:
+    data = load_yaml((EXAMPLES / name).read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _neutral(verdict: eligibility.Verdict) -> dict[str, Any]:
+    out = verdict.model_dump(mode="json")
+    for reason in out["reasons"]:
+        del reason["message"], reason["remediation"]
+    return out
+
+
+def test_the_policy_declares_english_and_chinese(policy: eligibility.Policy) -> None:
+    assert policy.languages == ("en", "zh-CN")
+    assert policy.language().code == "en"
+    assert policy.language("zh-CN").name == "简体中文"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_only_the_texts_change_with_the_language(policy: eligibility.Policy, name: str) -> None:
+    complaint = _example(name)
+    english = policy.evaluate(complaint)
+    assert policy.evaluate(complaint, lang="en").model_dump_json() == english.model_dump_json()
+    chinese = policy.evaluate(complaint, lang="zh-CN")
+    assert _neutral(chinese) == _neutral(english)
+    texts = policy.language("zh-CN").rules
+    for reason in chinese.reasons:
+        assert reason.message == texts[reason.rule].message
+        assert reason.remediation == texts[reason.rule].remediation
+        # Chinese text, not the English one left in place
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in reason.message), reason.rule
+
+
+def test_a_chinese_verdict_is_byte_identical_across_calls(policy: eligibility.Policy) -> None:
+    complaint = _example("us-band-uspto-taobao.yaml")
+    first = policy.evaluate(complaint, lang="zh-CN").model_dump_json()
+    assert first == policy.evaluate(complaint, lang="zh-CN").model_dump_json()
+    assert "该权利在中国大陆不受保护" in first
+
+
+def test_every_rule_has_its_texts_in_every_language(policy: eligibility.Policy) -> None:
+    for rule in policy.catalog:
+        assert set(rule.texts) == set(policy.languages), rule.id
+        assert rule.texts["en"].message == rule.message
+
+
+def test_an_unknown_language_names_those_available(policy: eligibility.Policy,
+                                                   complaint: dict[str, Any]) -> None:
+    for call in (lambda: policy.evaluate(complaint, lang="fr"),
+                 lambda: policy.evaluate_many([complaint], lang="fr"),
+                 lambda: policy.evaluate_everywhere(complaint, lang="fr"),
+                 lambda: eligibility.evaluate(complaint, lang="zh")):
+        with pytest.raises(ValueError, match=r"unknown language .*en, zh-CN"):
+            call()
+
+
+def test_batches_are_worded_in_the_language_asked(policy: eligibility.Policy) -> None:
+    complaints = [_example(p.name) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    one_by_one = [policy.evaluate(c, lang="zh-CN").model_dump_json() for c in complaints]
+    assert [v.model_dump_json() for v in policy.evaluate_many(complaints, lang="zh-CN")] == \
+        one_by_one
+    lazily = policy.iter_evaluate(complaints, lang="zh-CN")
+    assert [v.model_dump_json() for v in lazily if isinstance(v, eligibility.Verdict)] == \
+        one_by_one

@@ -1,0 +1,78 @@
+"""Language files are checked at load like every policy file: a missing or stray text, a
+placeholder changed in translation, an undeclared or missing file are problems naming the file;
+and a third language is a data change only."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import eligibility
+from eligibility.load import loader
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text("utf-8")
+    changed = change(text)
+    assert changed != text, "the edit found nothing to change"
+    path.write_text(changed, "utf-8")
+
+
+def problems(policy_copy: tuple[Path, Path]) -> list[str]:
+    found = loader.check(*policy_copy).problems
+    return [f"{Path(p.file).name}: {p.problem}" for p in found]
+
+
+def test_the_packaged_languages_are_complete(policy_copy: tuple[Path, Path]) -> None:
+    assert problems(policy_copy) == []
+
+
+def test_a_missing_rule_text_is_named(policy_copy: tuple[Path, Path]) -> None:
+    edit(policy_copy[0] / "lang" / "zh-CN.yaml",
+         lambda t: t.replace("  agent.authorization-unsigned:", "  agent.authorisation-unsigned:"))
+    assert problems(policy_copy) == [
+        "zh-CN.yaml: rules: no zh-CN text for agent.authorization-unsigned",
+        "zh-CN.yaml: rules: agent.authorisation-unsigned is not in the policy"]
+
+
+def test_a_changed_placeholder_is_named(policy_copy: tuple[Path, Path]) -> None:
+    edit(policy_copy[0] / "lang" / "zh-CN.yaml", lambda t: t.replace("{earliest}", "{earlyest}", 1))
+    [problem] = problems(policy_copy)
+    assert problem.startswith("zh-CN.yaml: interface: verdict.due must use the placeholders")
+
+
+def test_a_missing_platform_name_is_named(policy_copy: tuple[Path, Path]) -> None:
+    edit(policy_copy[0] / "lang" / "zh-CN.yaml", lambda t: t.replace("  tmall: 天猫\n", ""))
+    assert problems(policy_copy) == ["zh-CN.yaml: platforms: no zh-CN text for tmall"]
+
+
+def test_declared_and_present_files_must_agree(policy_copy: tuple[Path, Path]) -> None:
+    rules = policy_copy[0]
+    shutil.copy(rules / "lang" / "zh-CN.yaml", rules / "lang" / "fr.yaml")
+    edit(rules / "policy.yaml", lambda t: t.replace("[en, zh-CN]", "[en, zh-CN, ja]"))
+    assert problems(policy_copy) == [
+        "fr.yaml: language fr is not among policy.yaml's languages (en, zh-CN, ja); declare it "
+        "or remove the file",
+        "ja.yaml: missing: policy.yaml declares the language ja"]
+
+
+def test_a_third_language_is_a_data_change(policy_copy: tuple[Path, Path]) -> None:
+    rules = policy_copy[0]
+    text = (rules / "lang" / "zh-CN.yaml").read_text("utf-8")
+    (rules / "lang" / "zh-TW.yaml").write_text(
+        text.replace("language: zh-CN", "language: zh-TW").replace("name: 简体中文",
+                                                                    "name: 繁體中文")
+        .replace("缺少授权委托书", "缺少授權委託書"), "utf-8")
+    edit(rules / "policy.yaml", lambda t: t.replace("[en, zh-CN]", "[en, zh-CN, zh-TW]"))
+    policy = eligibility.load_policy(*policy_copy)
+    assert policy.languages == ("en", "zh-CN", "zh-TW")
+    complaint = {"platform": "taobao", "submitted_at": "2026-03-02T10:00:00+08:00",
+                 "complainant": {"kind": "organization", "name": "Agent Co"},
+                 "rights_holder": {"kind": "organization", "name": "Owner Co"},
+                 "ip_right": {"type": "trademark", "status": "registered", "office": "CNIPA"},
+                 "infringement": {"kind": "counterfeit"}}
+    reasons = {r.rule: r for r in policy.evaluate(complaint, lang="zh-TW").reasons}
+    assert reasons["agent.authorization-missing"].message
+    titles = {r.id: r.texts["zh-TW"].title for r in policy.catalog}
+    assert titles["agent.authorization-missing"] == "缺少授權委託書"
