@@ -33,7 +33,7 @@ from benchmarks.report import (  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
 TITLE = "# Performance"
-OTHERS = ("bench_calendar.py", "bench_http.py")
+OTHERS = ("bench_calendar.py", "bench_everywhere.py", "bench_http.py")
 
 
 def replace_block(text: str, begin: str, end: str, body: str, after: str | None = None) -> str:
