@@ -52,7 +52,7 @@ test: lint ## everything CI runs: lint, policy lint, all tests (slow ones too), 
 test-fast: $(BIN)/.installed ## the tests without the slow soak, scale and packaging ones
 	$(BIN)/pytest -m 'not slow'
 
-suite: $(BIN)/.installed ## the whole pytest suite alone (CI runs it on other Pythons)
+suite: $(BIN)/.installed ## the whole pytest suite, slow tests included, without lint
 	$(BIN)/pytest
 
 docs: $(BIN)/.installed ## regenerate docs/rules.md from rules/
