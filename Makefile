@@ -49,7 +49,7 @@ test: lint ## everything CI runs: lint, policy lint, all tests (slow ones too), 
 	$(BIN)/pytest
 	$(BIN)/eligibility test --coverage tests/cases
 
-test-fast: $(BIN)/.installed ## the tests without the slow soak, scale and packaging ones
+test-fast: $(BIN)/.installed ## the tests without the slow ones (soak, packaging): everyday use
 	$(BIN)/pytest -m 'not slow'
 
 suite: $(BIN)/.installed ## the whole pytest suite, slow tests included, without lint
