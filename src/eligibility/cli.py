@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ from . import __version__
 from .errors import InvalidComplaint, PolicyError
 from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
+from .load.loader import resolve_dirs
 from .load.yaml import YAMLError, load_yaml, unique_keys
 from .models import Verdict, parse_aware_datetime
 from .policy import Policy, load_policy
@@ -42,6 +44,7 @@ _DECISION_COLOURS = {"eligible": "green", "incomplete": "yellow", "ineligible": 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _SEVERITY_COLOURS = {"blocking": "red", "missing": "yellow", "warning": "cyan"}
+_OUTCOMES = (*_DECISION_COLOURS, "invalid")
 
 
 class Failure(click.ClickException):
@@ -154,22 +157,41 @@ def policy_options(command: F) -> F:
     return _policy_folder_option("rules", "Rules folder to use.")(command)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True, no_args_is_help=True)
 @click.option("--rules", type=_folder, default=None, metavar="DIR",
               help="Rules folder to use instead of the packaged policy's.")
 @click.option("--jurisdictions", type=_folder, default=None, metavar="DIR",
               help="Jurisdictions folder to use instead of the packaged policy's.")
 @click.option("--color/--no-color", default=None,
               help="Colour the output (default: only on a terminal, and not when NO_COLOR is set).")
-@click.version_option(__version__, prog_name="eligibility")
+@click.option("--version", "show_version", is_flag=True,
+              help="Show the version and the policy's version and digest, then exit.")
 @click.pass_context
 def cli(ctx: click.Context, rules: Path | None, jurisdictions: Path | None,
-        color: bool | None) -> None:
+        color: bool | None, show_version: bool) -> None:
     """Decide whether IP takedown complaints are eligible, and test the policy that decides."""
     if color is None and os.environ.get("NO_COLOR"):
         color = False
     ctx.color = color
     ctx.obj = State(rules=rules, jurisdictions=jurisdictions)
+    # --version is an ordinary flag, not an eager one, so that it sees --rules and
+    # --jurisdictions wherever they stand on the line.
+    if show_version:
+        click.echo(render_version(ctx.obj.policy(), ctx.obj.rules, ctx.obj.jurisdictions))
+        ctx.exit()
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit()
+
+
+def render_version(policy: Policy, rules: Path | None, jurisdictions: Path | None) -> str:
+    """The program's version and the policy it judges with: what a bug report needs."""
+    rules_dir, juris_dir = resolve_dirs(rules, jurisdictions)
+    return (f"eligibility {__version__} (Python {sys.version.split()[0]})\n"
+            f"policy {policy.version} {policy.digest}\n"
+            f"rules: {rules_dir}\n"
+            f"jurisdictions: {juris_dir}")
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -246,32 +268,55 @@ def _facts_text(facts: dict[str, Any]) -> str:
                      for k, v in facts.items())
 
 
-def render_verdict(label: str, verdict: Verdict) -> str:
-    """A verdict for a person: decision first, then each reason with its fix, then the window."""
+def render_verdict(label: str, verdict: Verdict, policy: Policy, language: Language, *,
+                   explain_day0: bool = False) -> str:
+    """A verdict for a person, in ``language``: decision first, then each reason with its fix,
+    then the window.
+
+    ``explain_day0`` spells out what day 0 is, for the first verdict of a run only; the policy
+    says whether a verdict without a window is so because its platform publishes none.
+    """
+    text = language.text
     decision = verdict.decision.value
-    head = click.style(decision.upper(), fg=_DECISION_COLOURS[decision], bold=True)
-    lines = [f"{label}: {head} on {verdict.platform} (day 0: {verdict.day0})"]
+    head = click.style(text(f"decision.{decision}").upper(), fg=_DECISION_COLOURS[decision],
+                       bold=True)
+    platform = policy.platforms.get(verdict.platform)
+    if explain_day0 and platform is not None:
+        lines = [text("verdict.head_explained", label=label, decision=head,
+                      platform=verdict.platform, day0=verdict.day0, timezone=platform.timezone)]
+    else:
+        lines = [text("verdict.head", label=label, decision=head, platform=verdict.platform,
+                      day0=verdict.day0)]
+    indent = " " * 11
     for reason in verdict.reasons:
-        severity = click.style(f"{reason.severity:<8}", fg=_SEVERITY_COLOURS[reason.severity])
+        severity = click.style(pad(text(f"severity.{reason.severity}"), 8),
+                               fg=_SEVERITY_COLOURS[reason.severity])
         lines.append(f"  {severity} {click.style(reason.rule, bold=True)}")
-        lines.append(f"           {reason.message}")
-        lines.append(f"           fix: {reason.remediation}")
+        lines.append(f"{indent}{reason.message}")
+        lines.append(indent + text("verdict.fix", text=reason.remediation))
         if reason.facts:
-            lines.append(f"           facts: {_facts_text(reason.facts)}")
-        lines.append(f"           source: {reason.source}")
+            lines.append(indent + text("verdict.facts", text=_facts_text(reason.facts)))
+        lines.append(indent + text("verdict.source", text=reason.source))
     if verdict.due is not None:
         due = verdict.due
         first, last = due.business_days
-        note = " PROVISIONAL (a year's official holiday schedule is not yet known)" \
-            if due.provisional else ""
-        lines.append(f"  answer due between {due.earliest} and {due.latest} (business days "
-                     f"{first}-{last} after day 0, {due.calendar} calendar, {due.timezone}){note}")
+        note = " " + text("verdict.provisional") if due.provisional else ""
+        lines.append("  " + text("verdict.due", earliest=due.earliest, latest=due.latest,
+                                 first=first, last=last, calendar=due.calendar,
+                                 timezone=due.timezone) + note)
+    elif platform is not None and platform.business_days is None:
+        name = language.platforms.get(platform.id, platform.name)
+        lines.append("  " + text("verdict.no_window", platform=name))
     counts = {s: sum(1 for c in verdict.checks if c.status == s)
               for s in ("passed", "failed", "not_applicable")}
-    lines.append(f"  {len(verdict.checks)} rules checked: {counts['passed']} passed, "
-                 f"{counts['failed']} failed, {counts['not_applicable']} not applicable; "
-                 f"policy {verdict.policy.version} {verdict.policy.digest[:19]}")
+    lines.append("  " + text("verdict.checked", total=len(verdict.checks), **counts))
     return "\n".join(lines)
+
+
+def render_totals(tally: Counter[str], language: Language) -> str:
+    """The closing count of a batch, every outcome named even when none had it."""
+    return language.text("run.totals", total=sum(tally.values()),
+                         **{outcome: tally[outcome] for outcome in _OUTCOMES})
 
 
 @cli.command(short_help="Judge complaints from files or standard input.")
@@ -294,8 +339,10 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
     """
     policy = state.policy()
     code = checked_lang(policy, lang)
+    language = policy.language(code)
     worst = EXIT_OK
-    for number, item in enumerate(_items(files)):
+    tally: Counter[str] = Counter()
+    for item in _items(files):
         problems: list[dict[str, str]] | None = None
         if item.error is not None:
             problems = [{"path": "", "message": item.error}]
@@ -306,6 +353,7 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
                 problems = exc.errors()
         if problems is not None:
             worst = EXIT_INVALID
+            tally["invalid"] += 1
             _report_invalid(item.label, problems, as_json)
             continue
         if verdict.decision.value != "eligible":
@@ -313,7 +361,16 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
         if as_json:
             click.echo(verdict.model_dump_json())
         else:
-            click.echo(("\n" if number else "") + render_verdict(item.label, verdict))
+            first = not any(tally[outcome] for outcome in _DECISION_COLOURS)
+            click.echo(("" if first else "\n") + render_verdict(
+                item.label, verdict, policy, language, explain_day0=first))
+        tally[verdict.decision.value] += 1
+    if not as_json:  # JSON Lines stay one verdict per line; each verdict carries the policy
+        if sum(tally.values()) > 1:
+            click.echo("\n" + render_totals(tally, language))
+        if sum(tally.values()) > tally["invalid"]:  # the policy behind the verdicts shown
+            click.echo(language.text("run.policy", version=policy.version,
+                                     digest=policy.digest))
     sys.exit(worst)
 
 

@@ -45,7 +45,7 @@ def _assert_clean_error(result: Result) -> None:
 def test_check_eligible_yaml_file(run: Run) -> None:
     result = run("check", ELIGIBLE)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"{ELIGIBLE}: ELIGIBLE on taobao (day 0: 2026-03-02)")
+    assert result.stdout.startswith(f"{ELIGIBLE}: ELIGIBLE on taobao (day 0: 2026-03-02, ")
     assert "answer due between 2026-03-03 and 2026-03-05" in result.stdout
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
 
@@ -77,7 +77,8 @@ def test_check_readable_reasons_and_exit_1_for_ineligible(run: Run, tmp_path: Pa
     result = run("check", path)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{path}: INELIGIBLE on taobao (day 0: 2026-03-02)"
+    assert lines[0].startswith(f"{path}: INELIGIBLE on taobao (day 0: 2026-03-02, ")
+    assert "no answer window" not in result.stdout  # Taobao has one; this complaint earns none
     assert lines[1].split() == ["blocking", "territory.not-protected-in-china"]
     assert any(line.strip().startswith("fix: ") for line in lines)
     assert 'right.territories=["US"]' in result.stdout
@@ -93,6 +94,63 @@ def test_check_several_files_give_json_lines_in_order(run: Run, tmp_path: Path,
     assert result.exit_code == 0
     platforms = [json.loads(line)["platform"] for line in result.stdout.splitlines()]
     assert platforms == ["taobao", "tmall", "taobao"]
+
+
+def test_check_batch_ends_with_totals_and_names_the_policy_once(
+        run: Run, policy: eligibility.Policy, tmp_path: Path, complaint: dict[str, Any]) -> None:
+    foreign = copy.deepcopy(complaint)
+    foreign["ip_right"]["office"] = "USPTO"
+    unreadable = copy.deepcopy(complaint)
+    unreadable["complainant"]["kind"] = "robot"
+    batch = _write(tmp_path / "batch.yaml", [foreign, complaint, unreadable])
+    result = run("check", ELIGIBLE, batch)
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert lines[-2:] == ["4 complaints: 2 eligible, 0 incomplete, 1 ineligible, 1 invalid",
+                          f"policy {policy.version} {policy.digest}"]
+    assert result.stdout.count(policy.digest[:19]) == 1
+    heads = [line for line in lines if "(day 0: " in line]
+    assert len(heads) == 3
+    assert "the submission date in the platform's time zone, Asia/Shanghai" in heads[0]
+    assert all(head.endswith("(day 0: 2026-03-02)") for head in heads[1:])
+
+
+def test_check_one_complaint_names_the_policy_without_totals(run: Run,
+                                                             policy: eligibility.Policy) -> None:
+    lines = run("check", ELIGIBLE).stdout.splitlines()
+    assert lines[-1] == f"policy {policy.version} {policy.digest}"
+    assert not any(" complaints: " in line for line in lines)
+
+
+def test_check_json_lines_carry_no_totals(run: Run, tmp_path: Path,
+                                         complaint: dict[str, Any]) -> None:
+    batch = _write(tmp_path / "batch.yaml", [complaint, complaint])
+    result = run("check", "--json", batch)
+    assert [json.loads(line)["decision"] for line in result.stdout.splitlines()] == [
+        "eligible", "eligible"]
+
+
+def test_check_says_why_a_platform_gives_no_window(run: Run) -> None:
+    result = run("check", ROOT / "examples" / "copyright-photographer-amazon-com.yaml")
+    assert result.exit_code == 0, result.output
+    assert ("  no answer window: Amazon.com (United States) publishes no response window"
+            in result.stdout.splitlines())
+    assert "answer due" not in result.stdout
+
+
+def test_check_takes_the_missing_window_from_the_policy(run: Run, own_policy: tuple[Path, Path],
+                                                       ) -> None:
+    rules, juris = own_policy
+    platforms = rules / "platforms.yaml"
+    text = platforms.read_text("utf-8")
+    taobao = text.index("  - id: taobao")
+    window = "response: {business_days: [1, 3], calendar: CN}"
+    platforms.write_text(text[:taobao] + text[taobao:].replace(window, "response: null", 1),
+                         "utf-8")
+    result = run("--rules", rules, "--jurisdictions", juris, "check", ELIGIBLE)
+    assert result.exit_code == 0, result.output
+    assert "publishes no response window" in result.stdout
+    assert "Taobao" in result.stdout
 
 
 def test_check_colours_only_when_asked(run: Run) -> None:
@@ -193,6 +251,22 @@ def test_rules_option_selects_another_policy(run: Run, own_policy: tuple[Path, P
     result = run("--rules", rules, "--jurisdictions", juris, "check", "--json", ELIGIBLE)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["policy"]["version"].startswith("team-")
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_version_names_the_chosen_policy(run: Run, policy: eligibility.Policy,
+                                         own_policy: tuple[Path, Path], where: str) -> None:
+    rules, juris = own_policy
+    meta = rules / "policy.yaml"
+    meta.write_text(meta.read_text("utf-8").replace('version: "', 'version: "team-'), "utf-8")
+    folders = ["--rules", str(rules), "--jurisdictions", str(juris)]
+    args = [*folders, "--version"] if where == "before" else ["--version", *folders]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    mine = eligibility.load_policy(rules, juris)
+    assert mine.digest != policy.digest
+    assert f"policy team-{policy.version} {mine.digest}" in result.stdout.splitlines()
+    assert f"rules: {rules}" in result.stdout.splitlines()
 
 
 def test_a_broken_policy_is_a_clear_error_on_every_command(
@@ -484,7 +558,10 @@ def test_console_script_help_and_version() -> None:
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0
-    assert done.stdout.strip() == f"eligibility, version {eligibility.__version__}"
+    policy = eligibility.default_policy()
+    assert done.stdout.splitlines()[:2] == [
+        f"eligibility {eligibility.__version__} (Python {sys.version.split()[0]})",
+        f"policy {policy.version} {policy.digest}"]
     help_text = _python("-m", "eligibility", "--help").stdout
     for command in ("check", "test", "rules", "schema", "lint", "serve", "appeal-deadline"):
         assert f"  {command}" in help_text

@@ -80,3 +80,14 @@ def test_rules_titles_in_chinese(run: Run) -> None:
     assert titles["agent.authorization-missing"] == "缺少授权委托书"
     table = run("rules", "--lang", "zh-CN").stdout
     assert "缺少授权委托书" in table
+
+
+def test_check_summary_in_chinese(run: Run) -> None:
+    amazon = EXAMPLES / "copyright-photographer-amazon-com.yaml"
+    result = run("--no-color", "check", "--lang", "zh-CN", US_BAND, amazon)
+    out = result.stdout
+    assert "不符合条件" in out
+    assert "处理建议：请以" in out
+    assert "即按平台所在时区Asia/Shanghai确定的提交日期" in out
+    assert "共2件投诉" in out
+    assert "territory.not-protected-in-china" in out
