@@ -581,9 +581,20 @@ _SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
               help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes.")
+@click.option("--decision-log", default=None, metavar="FILE|-",
+              help="Append one JSON line per judged complaint to FILE (- for standard output). "
+                   "Default: $ELIGIBILITY_DECISION_LOG, else none.")
+@click.option("--decision-log-input", is_flag=True, default=None,
+              help="Also write each complaint itself (personal data) in the decision log.")
+@click.option("--metrics-public", is_flag=True, default=None,
+              help="Serve GET /metrics without an API key (for a scraper on a private network).")
 @pass_state
-def serve(state: State, host: str, port: int, workers: int) -> None:
-    """Run the HTTP service (needs the 'server' extra: pip install 'eligibility[server]')."""
+def serve(state: State, host: str, port: int, workers: int, decision_log: str | None,
+          decision_log_input: bool | None, metrics_public: bool | None) -> None:
+    """Run the HTTP service (needs the 'server' extra: pip install 'eligibility[server]').
+
+    Settings not given here are read from ELIGIBILITY_* environment variables
+    (docs/service.md)."""
     try:
         from . import server
     except ModuleNotFoundError as exc:
@@ -596,7 +607,9 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
         raise
     try:  # the server checks its settings and loads the policy before it opens the port
         server.serve(rules_dir=state.rules, jurisdictions_dir=state.jurisdictions,
-                     host=host, port=port, workers=workers)
+                     host=host, port=port, workers=workers, decision_log=decision_log,
+                     decision_log_input=decision_log_input or None,
+                     metrics_public=metrics_public or None)
     except PolicyError as exc:
         raise Failure(f"the policy cannot be loaded: {exc}") from None
     except ValueError as exc:
