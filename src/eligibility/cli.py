@@ -608,7 +608,8 @@ def serve(state: State, host: str, port: int, workers: int, decision_log: str | 
     # Only what was given: the rest falls back to the ELIGIBILITY_* environment variables.
     given = {"decision_log": decision_log, "decision_log_input": decision_log_input or None,
              "metrics_public": metrics_public or None}
-    options = {name: value for name, value in given.items() if value is not None}
+    options: dict[str, Any] = {name: value for name, value in given.items()
+                               if value is not None}
     try:  # the server checks its settings and loads the policy before it opens the port
         server.serve(rules_dir=state.rules, jurisdictions_dir=state.jurisdictions,
                      host=host, port=port, workers=workers, **options)

@@ -128,7 +128,8 @@ def test_invalid_input_exits_2_and_names_the_file(run: Run, base: Path, tmp_path
     result = run("diff", "--base-rules", base, recorded)
     assert result.exit_code == 2
     assert "broken.yaml" in result.stderr
-    assert "not-a-complaint.json" in result.stderr and "invalid under both" in result.stderr
+    assert "not-a-complaint.json" in result.stderr
+    assert "invalid under both" in result.stderr
     assert "Traceback" not in result.output
     assert run("diff", "--base-rules", base, tmp_path / "nothing-here").exit_code == 2
 
