@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_http import asgi_calls, bodies_of_mix  # noqa: E402
+from benchmarks.bench_http import asgi_calls, best_cpu_us, bodies_of_mix  # noqa: E402
 
 
 def measure(rounds: int, repeats: int) -> dict[str, float]:
@@ -62,12 +61,7 @@ def measure(rounds: int, repeats: int) -> dict[str, float]:
     runs: dict[str, Callable[[], object]] = {name: through(app) for name, app in apps.items()}
     runs["metrics_us"] = metrics_alone
     calls = rounds * len(bodies)
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.process_time()
-            run()
-            best[name] = min(best[name], (time.process_time() - start) / calls * 1e6)
+    best = best_cpu_us(runs, repeats, calls)
     lines = sum(1 for _ in (folder / "decisions.jsonl").open("rb"))
     if lines != calls * repeats:
         raise RuntimeError(f"expected {calls * repeats} decision lines, found {lines}")
