@@ -8,16 +8,27 @@ import json
 import os
 import re
 import signal
+import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 import eligibility
-from eligibility.server import create_app, decisions
+from eligibility.cli import cli
+from eligibility.server import ConfigError, create_app, decisions
+from eligibility.server.config import (
+    ENV_DECISION_LOG,
+    ENV_DECISION_LOG_INPUT,
+    ENV_METRICS_PUBLIC,
+    ServiceSettings,
+    settings_from_environment,
+)
 
 from .harness import as_json, complaint_variant, running, serving
 
@@ -300,3 +311,44 @@ def test_the_new_routes_are_in_the_openapi_document(policy: eligibility.Policy,
     assert {p["name"] for p in appeal["parameters"]} == {"platform", "forwarded_at"}
     assert "422" in appeal["responses"]
     assert "/metrics" in doc["paths"]
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def test_the_operations_settings_survive_the_trip_through_the_environment(
+        tmp_path: Path) -> None:
+    settings = ServiceSettings(decision_log=str(tmp_path / "d.jsonl"), decision_log_input=True,
+                               metrics_public=True)
+    env: dict[str, str] = {}
+    settings.to_environment(env)
+    assert settings_from_environment(env) == settings
+    ServiceSettings().to_environment(env)
+    assert ENV_DECISION_LOG not in env
+    assert settings_from_environment(env) == ServiceSettings()
+
+
+@pytest.mark.parametrize(("value", "named"), [
+    ({ENV_DECISION_LOG: " "}, ENV_DECISION_LOG),
+    ({ENV_DECISION_LOG: "/"}, ENV_DECISION_LOG),  # a folder
+    ({ENV_DECISION_LOG_INPUT: "perhaps"}, ENV_DECISION_LOG_INPUT),
+    ({ENV_METRICS_PUBLIC: "2"}, ENV_METRICS_PUBLIC),
+])
+def test_bad_operations_settings_name_the_variable(value: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        settings_from_environment(value)
+
+
+def test_the_command_line_passes_the_operations_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    fake = types.ModuleType("eligibility.server")
+    fake.serve = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "eligibility.server", fake)
+    monkeypatch.setattr(eligibility, "server", fake, raising=False)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--decision-log", "-", "--decision-log-input",
+                                 "--metrics-public"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert calls[0]["decision_log"] == "-"
+    assert calls[0]["decision_log_input"] is True
+    assert calls[0]["metrics_public"] is True
