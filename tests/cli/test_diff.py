@@ -49,13 +49,18 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _drop_platform(rules: Path, platform_id: str) -> None:
-    """Remove one platform entry from platforms.yaml (the entries are `  - id: ...` blocks)."""
+    """Remove one platform from platforms.yaml (the entries are `  - id: ...` blocks) and from
+    the translations."""
     path = rules / "platforms.yaml"
     lines = path.read_text("utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith(f'  - id: "{platform_id}"')
                  or line.startswith(f"  - id: {platform_id}\n"))
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id:"))
     path.write_text("".join(lines[:start] + lines[end:]), "utf-8")
+    for translation in (rules / "lang").glob("*.yaml"):  # its name in other languages goes too
+        kept = [line for line in translation.read_text("utf-8").splitlines(keepends=True)
+                if not line.startswith((f'  "{platform_id}":', f"  {platform_id}:"))]
+        translation.write_text("".join(kept), "utf-8")
 
 
 def _complaint(**changes: Any) -> dict[str, Any]:

@@ -112,6 +112,25 @@ def test_one_line_per_judged_complaint_and_none_for_invalid_ones(
     assert all("complaint" not in e for e in lines)
 
 
+def test_everywhere_logs_and_counts_each_platforms_verdict(
+        policy: eligibility.Policy, tmp_path: Path, client_for: Any) -> None:
+    log = tmp_path / "decisions.jsonl"
+    client = client_for(create_app(policy, decision_log=log, access_log=False))
+    complaint = json.loads(as_json(complaint_variant(2)))
+    response = client.post("/v1/evaluate/everywhere", content=json.dumps(complaint),
+                           headers={**HEADERS, "X-Request-ID": "everywhere-1"})
+    assert response.status_code == 200
+    verdicts = response.json()
+    lines = _lines(log)
+    assert [e["platform"] for e in lines] == list(verdicts)
+    assert {(e["request_id"], e["complaint_sha256"]) for e in lines} == {
+        ("everywhere-1", _canonical_sha(complaint))}
+    assert [e["decision"] for e in lines] == [v["decision"] for v in verdicts.values()]
+    text = client.get("/metrics").text
+    assert sum(_sample(text, "eligibility_evaluations_total", platform=p,
+                       decision=v["decision"]) for p, v in verdicts.items()) == len(verdicts)
+
+
 def test_the_complaint_itself_only_when_asked(policy: eligibility.Policy, tmp_path: Path,
                                               client_for: Any) -> None:
     log = tmp_path / "decisions.jsonl"
