@@ -346,14 +346,14 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     async def prometheus_metrics() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
-    metrics.routes = frozenset(getattr(route, "path", "") for route in app.routes)
-
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = openapi_document(app, complaint_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    # Every route's path is a metrics label; any other path counts as "other".
+    metrics.routes = frozenset(getattr(route, "path", "") for route in app.routes)
     return app
 
 
