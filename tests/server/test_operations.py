@@ -258,6 +258,19 @@ def test_metrics_count_decisions_rules_requests_and_batches(policy: eligibility.
                    digest=policy.digest) == 1
 
 
+def test_every_platform_decision_and_rule_starts_at_zero(policy: eligibility.Policy,
+                                                        client_for: Any) -> None:
+    text = client_for(create_app(policy, access_log=False)).get("/metrics").text
+    series = {line.split(" ")[0] for line in text.splitlines() if not line.startswith("#")}
+    for platform in policy.platforms:
+        for decision in eligibility.Decision:
+            assert (f'eligibility_evaluations_total{{decision="{decision.value}",'
+                    f'platform="{platform}"}}') in series
+    for rule in policy.catalog:
+        assert f'eligibility_rule_failures_total{{rule="{rule.id}"}}' in series
+    assert 'eligibility_request_duration_seconds_count{route="/v1/evaluate"}' in series
+
+
 def test_metrics_need_the_api_key_unless_made_public(policy: eligibility.Policy,
                                                      client_for: Any) -> None:
     private = client_for(create_app(policy, api_keys=[KEY], access_log=False))

@@ -205,7 +205,8 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     keys = check_api_keys(api_keys, "api_keys") if api_keys is not None else None
     max_body = positive_int(max_body_bytes, "max_body_bytes")
     batch_limit = positive_int(max_batch, "max_batch")
-    metrics = Metrics(version=policy.version, digest=policy.digest, routes=())
+    metrics = Metrics(version=policy.version, digest=policy.digest, platforms=policy.platforms,
+                      rules=[rule.id for rule in policy.catalog])
     if decision_log is None or isinstance(decision_log, DecisionLog):
         decisions = decision_log
     else:
@@ -353,7 +354,8 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Every route's path is a metrics label; any other path counts as "other".
-    metrics.routes = frozenset(getattr(route, "path", "") for route in app.routes)
+    paths = [getattr(route, "path", "") for route in app.routes]
+    metrics.expect_routes(paths, timed=[p for p in paths if p.startswith("/v1/evaluate")])
     return app
 
 

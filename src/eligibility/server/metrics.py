@@ -33,7 +33,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from ..models import Verdict
+from ..models import Decision, Verdict
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -60,7 +60,8 @@ class Metrics:
     """The service's series, in a registry of their own (one per app, so apps built side by side
     in one process, as tests do, do not count each other's requests)."""
 
-    def __init__(self, *, version: str, digest: str, routes: Collection[str]) -> None:
+    def __init__(self, *, version: str, digest: str, routes: Collection[str] = (),
+                 platforms: Collection[str] = (), rules: Collection[str] = ()) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.routes = frozenset(routes)
         r = self.registry
@@ -88,6 +89,21 @@ class Metrics:
         self._decision: dict[tuple[str, str], Counter] = {}
         self._rule: dict[str, Counter] = {}
         self._request: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+        # Every platform, decision and rule of the policy starts at zero, so a query over them
+        # sees 0 rather than no series until the first occurrence.
+        for platform in platforms:
+            for decision in Decision:
+                self._decision[platform, decision.value] = self.evaluations.labels(
+                    platform, decision.value)
+        for rule in rules:
+            self._rule[rule] = self.rule_failures.labels(rule)
+
+    def expect_routes(self, routes: Collection[str], timed: Collection[str] = ()) -> None:
+        """The paths that are labels (any other is "other"); ``timed`` ones start their
+        latency histogram at zero."""
+        self.routes = frozenset(routes)
+        for route in timed:
+            self.duration.labels(route)
 
     def judged(self, verdict: Verdict) -> None:
         key = (verdict.platform, verdict.decision.value)
