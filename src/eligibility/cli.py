@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -33,9 +33,12 @@ from .errors import InvalidComplaint, PolicyError
 from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
 from .load.loader import resolve_dirs
-from .load.yaml import YAMLError, load_yaml, unique_keys
+from .load.yaml import parse_document
 from .models import Verdict, parse_aware_datetime
 from .policy import Policy, load_policy
+
+if TYPE_CHECKING:
+    from .diff import DiffReport, Side
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 STDIN = "-"
@@ -219,31 +222,6 @@ def _read_source(name: str) -> str:
         return text
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text: {exc}") from None
-
-
-def parse_document(text: str, name: str) -> Any:
-    """JSON or YAML, chosen by the file name or, failing that, by the first character.
-
-    JSON is read by a JSON parser (not as YAML) so its errors point at JSON positions; both
-    refuse duplicate keys, which would otherwise silently keep one of two values.
-    """
-    looks_json = name.endswith(".json") or text.lstrip()[:1] in ("{", "[")
-    if looks_json:
-        try:
-            return json.loads(text, object_pairs_hook=unique_keys)
-        except json.JSONDecodeError as exc:
-            if name.endswith(".json"):
-                raise ValueError(f"not valid JSON: {exc}") from None
-        except ValueError as exc:
-            raise ValueError(f"not valid JSON: {exc}") from None
-        except RecursionError:
-            raise ValueError("nested too deeply") from None
-    try:
-        return load_yaml(text)
-    except YAMLError as exc:
-        raise ValueError(f"not valid YAML: {exc}") from None
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
 
 
 def _items(names: Sequence[str]) -> Iterator[_Item]:
@@ -569,6 +547,85 @@ def lint(ctx: click.Context) -> None:
                f"{loaded.jurisdictions_dir}; policy {loaded.version} {loaded.digest}")
 
 
+# --- diff --------------------------------------------------------------------------------------
+
+
+@cli.command(short_help="Which complaints change verdict between two policies.")
+@policy_options
+@click.option("--base-rules", type=_folder, required=True, metavar="DIR",
+              help="Rules folder of the policy to compare against (e.g. the published one).")
+@click.option("--base-jurisdictions", type=_folder, default=None, metavar="DIR",
+              help="Jurisdictions folder of the base policy (default: the current policy's).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the changes as a JSON list of {file, name, before, after}.")
+@click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
+              help="Submission time for complaints with neither submitted_at nor a case's now "
+                   "(ISO 8601 with offset; default: the time the run starts).")
+@pass_state
+def diff(state: State, base_rules: Path, base_jurisdictions: Path | None,
+         paths: tuple[Path, ...], as_json: bool, now: datetime | None) -> None:
+    """Judge every complaint in case files and complaint files under PATHS with the base policy
+    (--base-rules) and the current one (--rules/--jurisdictions, or the packaged policy), and list
+    each complaint whose decision or failed rule ids change, grouped by rule.
+
+    Exit 0 when nothing changes, 1 when something does, 2 when an input or a policy cannot be
+    read.
+    """
+    from .diff import diff_policies
+
+    current = state.policy()
+    try:
+        base = load_policy(base_rules, base_jurisdictions or state.jurisdictions)
+    except PolicyError as exc:
+        raise Failure(f"the base policy cannot be loaded: {exc}") from None
+    report = diff_policies(base, current, paths, now=now)
+    for error in report.errors:
+        name = f" {error.name}:" if error.name else ""
+        click.echo(f"eligibility: {error.file}:{name} {error.message}", err=True)
+    if as_json:
+        click.echo(json.dumps([c.to_json() for c in report.changes], indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(render_diff(report, base, current))
+    if report.errors:
+        sys.exit(EXIT_INVALID)
+    sys.exit(EXIT_FAILED if report.changes else EXIT_OK)
+
+
+def render_diff(report: DiffReport, base: Policy, current: Policy) -> str:
+    """The changes for a person: each complaint old -> new, then per rule, then the totals."""
+
+    def side(s: Side) -> str:
+        return f"{s.decision} [{', '.join(s.reasons)}]" if s.reasons else s.decision
+
+    lines = [f"base policy {base.version} {base.digest[:19]} -> current {current.version} "
+             f"{current.digest[:19]}"]
+    for change in report.changes:
+        lines.append(f"{change.file}: {change.name}")
+        lines.append(f"  {side(change.before)} -> {side(change.after)}")
+    groups = report.by_rule()
+    if groups:
+        lines.append("by rule:")
+        for rule, (now_fails, no_longer) in groups.items():
+            counts = []
+            if now_fails:
+                counts.append(f"+{len(now_fails)} now fail")
+            if no_longer:
+                counts.append(f"-{len(no_longer)} no longer fail")
+            lines.append(f"  {rule}: {', '.join(counts)}")
+            lines += [f"    + {c.file}: {c.name}" for c in now_fails]
+            lines += [f"    - {c.file}: {c.name}" for c in no_longer]
+    moves = report.by_decision()
+    if moves:
+        lines.append("by decision:")
+        lines += [f"  {old} -> {new}: {n}" for (old, new), n in sorted(moves.items())]
+    lines.append(f"{len(report.changes)} of {report.compared} complaint(s) in {report.files} "
+                 f"file(s) change" + (f"; {len(report.errors)} could not be compared"
+                                      if report.errors else ""))
+    return "\n".join(lines)
+
+
 # --- serve, appeal-deadline --------------------------------------------------------------------
 
 _SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
@@ -581,9 +638,20 @@ _SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "anyio", "h11")
               help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes.")
+@click.option("--decision-log", default=None, metavar="FILE|-",
+              help="Append one JSON line per judged complaint to FILE (- for standard output). "
+                   "Default: $ELIGIBILITY_DECISION_LOG, else none.")
+@click.option("--decision-log-input", is_flag=True, default=None,
+              help="Also write each complaint itself (personal data) in the decision log.")
+@click.option("--metrics-public", is_flag=True, default=None,
+              help="Serve GET /metrics without an API key (for a scraper on a private network).")
 @pass_state
-def serve(state: State, host: str, port: int, workers: int) -> None:
-    """Run the HTTP service (needs the 'server' extra: pip install 'eligibility[server]')."""
+def serve(state: State, host: str, port: int, workers: int, decision_log: str | None,
+          decision_log_input: bool | None, metrics_public: bool | None) -> None:
+    """Run the HTTP service (needs the 'server' extra: pip install 'eligibility[server]').
+
+    Settings not given here are read from ELIGIBILITY_* environment variables
+    (docs/service.md)."""
     try:
         from . import server
     except ModuleNotFoundError as exc:
@@ -594,9 +662,14 @@ def serve(state: State, host: str, port: int, workers: int) -> None:
         if exc.name == f"{__package__}.server":
             raise Failure("this installation has no HTTP service") from None
         raise
+    # Only what was given: the rest falls back to the ELIGIBILITY_* environment variables.
+    given = {"decision_log": decision_log, "decision_log_input": decision_log_input or None,
+             "metrics_public": metrics_public or None}
+    options: dict[str, Any] = {name: value for name, value in given.items()
+                               if value is not None}
     try:  # the server checks its settings and loads the policy before it opens the port
         server.serve(rules_dir=state.rules, jurisdictions_dir=state.jurisdictions,
-                     host=host, port=port, workers=workers)
+                     host=host, port=port, workers=workers, **options)
     except PolicyError as exc:
         raise Failure(f"the policy cannot be loaded: {exc}") from None
     except ValueError as exc:

@@ -294,7 +294,7 @@ def test_openapi_describes_every_route_and_resolves(client: httpx.Client,
     doc = client.get("/openapi.json").json()
     assert set(doc["paths"]) == {"/v1/evaluate", "/v1/evaluate/batch",
                                  "/v1/evaluate/everywhere", "/v1/rules", "/v1/schema",
-                                 "/healthz", "/readyz"}
+                                 "/healthz", "/readyz", "/v1/appeal-deadline", "/metrics"}
     schemas = doc["components"]["schemas"]
     refs = set(_refs(doc))
     assert refs

@@ -10,6 +10,7 @@ text so that the model reading it names the field.
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 import yaml
@@ -77,3 +78,28 @@ def load_yaml(text: str) -> Any:
         raise YAMLError(f"a value cannot be read: {exc}") from None
     except RecursionError:
         raise YAMLError("the document is nested too deeply") from None
+
+
+def parse_document(text: str, name: str) -> Any:
+    """JSON or YAML, chosen by the file name or, failing that, by the first character.
+
+    JSON is read by a JSON parser (not as YAML) so its errors point at JSON positions; both
+    refuse duplicate keys, which would otherwise silently keep one of two values.
+    """
+    looks_json = name.endswith(".json") or text.lstrip()[:1] in ("{", "[")
+    if looks_json:
+        try:
+            return json.loads(text, object_pairs_hook=unique_keys)
+        except json.JSONDecodeError as exc:
+            if name.endswith(".json"):
+                raise ValueError(f"not valid JSON: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+    try:
+        return load_yaml(text)
+    except YAMLError as exc:
+        raise ValueError(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

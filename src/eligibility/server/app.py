@@ -22,15 +22,20 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
+import shutil
+import signal
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 try:
     import uvicorn
-    from fastapi import FastAPI, Request
+    from fastapi import FastAPI, Query, Request
     from fastapi.responses import Response
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,6 +48,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was i
 
 from .. import __version__
 from ..errors import InvalidComplaint
+from ..jurisdiction.appeal import AppealDeadline
 from ..models import Verdict
 from ..policy import Policy, load_policy
 from .body import JSON, read_json
@@ -50,13 +56,16 @@ from .config import (
     ConfigError,
     ServiceSettings,
     check_api_keys,
+    decision_log_target,
     merge_api_keys,
     positive_int,
     read_api_keys_file,
     settings_from_environment,
 )
-from .gateway import Gateway, exchange_of
+from .decisions import STDOUT, DecisionLog
+from .gateway import OPEN_PATHS, Gateway, exchange_of
 from .language import negotiate
+from .metrics import CONTENT_TYPE, MULTIPROC_ENV, Metrics, prepare_multiprocess_dir
 from .openapi import (
     BatchError,
     Health,
@@ -93,6 +102,16 @@ class Evaluation:
     max_body: int
     max_batch: int
     offload: bool
+    metrics: Metrics
+    decisions: DecisionLog | None = None
+
+    def judged(self, request_id: str, verdict: Verdict, data: Any,
+               index: int | None = None) -> None:
+        """Count a verdict and log the decision; called once per judged complaint, after the
+        judgement and before the answer is sent, from any route that judges."""
+        self.metrics.judged(verdict)
+        if self.decisions is not None:
+            self.decisions.record(request_id, verdict, data, index)
 
     def language(self, scope: Scope) -> str:
         """The answer's language, told to the gateway for the Content-Language header."""
@@ -103,11 +122,17 @@ class Evaluation:
     async def one(self, scope: Scope, receive: Receive) -> bytes:
         lang = self.language(scope)
         data = await read_json(scope, receive, self.max_body)
-        if self.offload:
-            verdict = await run_in_threadpool(_judge, self.policy, data, lang)
-        else:
-            verdict = _judge(self.policy, data, lang)
-        exchange_of(scope).decision = verdict.decision.value
+        try:
+            if self.offload:
+                verdict = await run_in_threadpool(_judge, self.policy, data, lang)
+            else:
+                verdict = _judge(self.policy, data, lang)
+        except HTTPProblem:
+            self.metrics.invalid.inc()
+            raise
+        exchange = exchange_of(scope)
+        exchange.decision = verdict.decision.value
+        self.judged(exchange.request_id, verdict, data)
         return verdict.model_dump_json().encode("utf-8")
 
     async def everywhere(self, scope: Scope, receive: Receive) -> bytes:
@@ -116,12 +141,14 @@ class Evaluation:
         try:
             verdicts = self.policy.evaluate_everywhere(data, lang=lang)
         except InvalidComplaint as exc:
+            self.metrics.invalid.inc()
             raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
                               errors=exc.errors()) from None
         exchange = exchange_of(scope)
         for verdict in verdicts.values():
             decision = verdict.decision.value
             exchange.decisions[decision] = exchange.decisions.get(decision, 0) + 1
+            self.judged(exchange.request_id, verdict, data)
         exchange.invalid = 0
         joined = ",".join(f"{json.dumps(platform)}:{verdict.model_dump_json()}"
                           for platform, verdict in verdicts.items())
@@ -138,23 +165,37 @@ class Evaluation:
             raise HTTPProblem("batch-too-large", f"{len(data)} complaints; at most "
                                                  f"{self.max_batch} per batch")
         exchange = exchange_of(scope)
+        self.metrics.batch_size.observe(len(data))
+
+        def judged(index: int, verdict: Verdict) -> None:
+            self.judged(exchange.request_id, verdict, data[index], index)
+
         # A large batch takes a good part of a second: judged in a thread, it leaves the event
         # loop free to answer health checks meanwhile.
-        body = await run_in_threadpool(_judge_batch, self.policy, data, exchange.decisions, lang)
+        body = await run_in_threadpool(_judge_batch, self.policy, data, exchange.decisions, lang,
+                                       judged)
         exchange.invalid = len(data) - sum(exchange.decisions.values())
+        if exchange.invalid:
+            self.metrics.invalid.inc(exchange.invalid)
         return body
 
 
 def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                max_body_bytes: int = 1_048_576, max_batch: int = 1_000,
                access_log: bool | TextIO = True, offload_evaluation: bool = False,
-               direct_routes: bool = True) -> FastAPI:
+               direct_routes: bool = True, decision_log: str | Path | DecisionLog | None = None,
+               decision_log_input: bool = False, metrics_public: bool = False) -> FastAPI:
     """Build the service for a loaded policy.
 
     ``api_keys``: when given, every request outside the health endpoints and the OpenAPI
     document needs ``Authorization: Bearer <key>``. ``access_log``: True sends one JSON line per
     request to the ``eligibility.access`` logger, a text stream receives the lines directly
     (cheaper; what ``serve`` does with standard output), False turns it off.
+
+    ``decision_log``: a file path (or ``"-"``, standard output) receiving one JSON line per
+    judged complaint (:mod:`.decisions`), with the complaint itself only when
+    ``decision_log_input`` is set. ``GET /metrics`` needs an API key like the API, unless
+    ``metrics_public`` exempts it (a scraper inside a private network).
 
     The last two options exist to measure design choices (docs/performance.md):
     ``offload_evaluation`` judges single complaints in a worker thread instead of the event
@@ -164,7 +205,16 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     keys = check_api_keys(api_keys, "api_keys") if api_keys is not None else None
     max_body = positive_int(max_body_bytes, "max_body_bytes")
     batch_limit = positive_int(max_batch, "max_batch")
-    evaluation = Evaluation(policy, max_body, batch_limit, offload_evaluation)
+    metrics = Metrics(version=policy.version, digest=policy.digest, platforms=policy.platforms,
+                      rules=[rule.id for rule in policy.catalog])
+    if decision_log is None or isinstance(decision_log, DecisionLog):
+        decisions = decision_log
+    else:
+        decisions = DecisionLog(decision_log, version=policy.version, digest=policy.digest,
+                                include_input=decision_log_input,
+                                on_lost=metrics.lost_lines.inc)
+    evaluation = Evaluation(policy, max_body, batch_limit, offload_evaluation, metrics,
+                            decisions)
 
     app = ServiceApp(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
                      description="Is an IP takedown complaint eligible on a marketplace, why "
@@ -172,11 +222,14 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     app.gateway_options = {
         "digest": policy.digest, "version": policy.version, "api_keys": keys,
         "max_body_bytes": max_body, "access_log": access_log,
+        "open_paths": OPEN_PATHS | {"/metrics"} if metrics_public else OPEN_PATHS,
+        "on_answer": metrics.answered,
         "direct": {("POST", "/v1/evaluate"): evaluation.one,
                    ("POST", "/v1/evaluate/everywhere"): evaluation.everywhere,
                    ("POST", "/v1/evaluate/batch"): evaluation.batch} if direct_routes else None,
     }
     app.state.policy = policy
+    app.state.evaluation = evaluation
     app.add_exception_handler(HTTPProblem, _problem_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException,
                               _http_exception_handler)  # type: ignore[arg-type]
@@ -263,12 +316,46 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     async def readyz() -> Response:
         return Response(ready_body, media_type=JSON)
 
+    @app.get("/v1/appeal-deadline", summary="Last day to act after a counter-notice",
+             tags=["policy"], response_model=None,
+             responses={200: {"model": AppealDeadline,
+                              "description": "The last day to act once a seller's counter-notice "
+                                             "reaches the complainant, or why there is none"},
+                        **problem_responses(401, 422)})
+    async def appeal_deadline(
+            platform: str | None = Query(None, description="A platform id of the policy"),
+            forwarded_at: str | None = Query(
+                None, description="When the platform forwarded the counter-notice: ISO 8601 "
+                                  "with a UTC offset (send '+' as %2B)"),
+    ) -> Response:
+        given = {"platform": platform, "forwarded_at": _plus_in_offset(forwarded_at)}
+        missing = [{"path": name, "message": "required query parameter"}
+                   for name, value in given.items() if not value]
+        if missing:
+            raise HTTPProblem("invalid-parameter", _problem_count(len(missing)), errors=missing)
+        try:
+            answer = policy.appeal_deadline(str(given["platform"]), str(given["forwarded_at"]))
+        except InvalidComplaint as exc:
+            raise HTTPProblem("invalid-parameter", _problem_count(len(exc.problems)),
+                              errors=exc.errors()) from None
+        return Response(answer.model_dump_json(), media_type=JSON)
+
+    @app.get("/metrics", summary="Prometheus metrics", tags=["operations"], response_model=None,
+             responses={200: {"description": "The Prometheus text format",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                        **problem_responses(401)})
+    async def prometheus_metrics() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = openapi_document(app, complaint_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    # Every route's path is a metrics label; any other path counts as "other".
+    paths = [getattr(route, "path", "") for route in app.routes]
+    metrics.expect_routes(paths, timed=[p for p in paths if p.startswith("/v1/evaluate")])
     return app
 
 
@@ -281,9 +368,10 @@ def _judge(policy: Policy, data: Any, lang: str) -> Verdict:
 
 
 def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int],
-                 lang: str) -> bytes:
+                 lang: str, judged: Callable[[int, Verdict], None]) -> bytes:
     """The batch answer: per complaint, in order, its verdict exactly as the library writes it, or
-    ``{"index", "status": 422, "errors"}`` for one that could not be read."""
+    ``{"index", "status": 422, "errors"}`` for one that could not be read. ``judged`` hears of
+    every verdict, with its index."""
     parts: list[str] = []
     for index, outcome in enumerate(policy.iter_evaluate(items, lang=lang)):
         if isinstance(outcome, InvalidComplaint):
@@ -292,8 +380,17 @@ def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int]
         else:
             decision = outcome.decision.value
             decisions[decision] = decisions.get(decision, 0) + 1
+            judged(index, outcome)
             parts.append(outcome.model_dump_json())  # the verdict itself, as /v1/evaluate sends it
     return ("[" + ",".join(parts) + "]").encode("utf-8")
+
+
+_SPACED_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
+
+
+def _plus_in_offset(value: str | None) -> str | None:
+    """An unencoded '+' of a UTC offset arrives as a space in a query string; put it back."""
+    return None if value is None else _SPACED_OFFSET.sub(r"+\1", value)
 
 
 def _problem_count(n: int) -> str:
@@ -341,9 +438,19 @@ def app_from_environment() -> FastAPI:
 
 def _build(policy: Policy, settings: ServiceSettings) -> FastAPI:
     # The process owns its standard output: access lines go there directly, not via logging.
-    return create_app(policy, api_keys=settings.api_keys, max_body_bytes=settings.max_body_bytes,
-                      max_batch=settings.max_batch,
-                      access_log=sys.stdout if settings.access_log else False)
+    app = create_app(policy, api_keys=settings.api_keys, max_body_bytes=settings.max_body_bytes,
+                     max_batch=settings.max_batch,
+                     access_log=sys.stdout if settings.access_log else False,
+                     decision_log=settings.decision_log,
+                     decision_log_input=settings.decision_log_input,
+                     metrics_public=settings.metrics_public)
+    decisions = app.state.evaluation.decisions
+    if decisions is not None and decisions.target != STDOUT and \
+            threading.current_thread() is threading.main_thread():
+        # logrotate's convention: SIGHUP after moving the file away. (A worker's SIGHUP would
+        # otherwise end it; the supervisor's restarts the workers, which reopen the file too.)
+        signal.signal(signal.SIGHUP, lambda _signum, _frame: decisions.request_reopen())
+    return app
 
 
 def log_config(level: str = "info") -> dict[str, Any]:
@@ -359,13 +466,19 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
           api_keys: Iterable[str] | None = None, api_keys_file: str | Path | None = None,
           max_body_bytes: int | None = None, max_batch: int | None = None,
           access_log: bool | None = None, log_level: str = "info",
-          graceful_timeout: int = 30) -> None:
+          graceful_timeout: int = 30, decision_log: str | Path | None = None,
+          decision_log_input: bool | None = None, metrics_public: bool | None = None) -> None:
     """Run the service until SIGINT or SIGTERM, then finish in-flight requests and stop.
 
     Arguments left as None fall back to the ``ELIGIBILITY_*`` environment variables; API keys
     from the arguments and the environment are all accepted. Every setting is checked, and the
     policy loaded, before the port is opened, so a mistake stops the start with a ConfigError
     or PolicyError rather than a worker crashing later.
+
+    ``decision_log`` (a file, or ``"-"``) and ``decision_log_input``: see :func:`create_app`.
+    With several workers, metrics are kept in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary
+    folder unless that variable names one, which is emptied first) so any worker's
+    ``/metrics`` shows the sum of all of them.
     """
     env = settings_from_environment()
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
@@ -384,6 +497,12 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
         max_batch=(positive_int(max_batch, "max_batch") if max_batch is not None
                    else env.max_batch),
         access_log=bool(access_log) if access_log is not None else env.access_log,
+        decision_log=(decision_log_target(decision_log, "decision_log")
+                      if decision_log is not None else env.decision_log),
+        decision_log_input=(bool(decision_log_input) if decision_log_input is not None
+                            else env.decision_log_input),
+        metrics_public=(bool(metrics_public) if metrics_public is not None
+                        else env.metrics_public),
     )
     policy = load_policy(settings.rules_dir, settings.jurisdictions_dir)
     options: dict[str, Any] = {
@@ -392,9 +511,20 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
         "timeout_graceful_shutdown": graceful_timeout,
     }
     if n_workers == 1:
+        if os.environ.get(MULTIPROC_ENV):  # the operator asked for files even for one process
+            prepare_multiprocess_dir(os.environ[MULTIPROC_ENV])
         uvicorn.run(_build(policy, settings), **options)
         return
     del policy  # each worker loads its own: uvicorn starts them as fresh interpreters
     settings.to_environment(os.environ)
-    uvicorn.run(FACTORY, factory=True, workers=n_workers, **options)
+    given_dir = os.environ.get(MULTIPROC_ENV)
+    metrics_dir = given_dir or tempfile.mkdtemp(prefix="eligibility-metrics-")
+    prepare_multiprocess_dir(metrics_dir)  # counts start from zero at every start
+    os.environ[MULTIPROC_ENV] = metrics_dir
+    try:
+        uvicorn.run(FACTORY, factory=True, workers=n_workers, **options)
+    finally:
+        if not given_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            os.environ.pop(MULTIPROC_ENV, None)
 

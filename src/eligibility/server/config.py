@@ -23,6 +23,9 @@ ENV_API_KEYS_FILE = "ELIGIBILITY_API_KEYS_FILE"
 ENV_MAX_BODY_BYTES = "ELIGIBILITY_MAX_BODY_BYTES"
 ENV_MAX_BATCH = "ELIGIBILITY_MAX_BATCH"
 ENV_ACCESS_LOG = "ELIGIBILITY_ACCESS_LOG"
+ENV_DECISION_LOG = "ELIGIBILITY_DECISION_LOG"
+ENV_DECISION_LOG_INPUT = "ELIGIBILITY_DECISION_LOG_INPUT"
+ENV_METRICS_PUBLIC = "ELIGIBILITY_METRICS_PUBLIC"
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_BATCH = 1_000
@@ -46,10 +49,14 @@ class ServiceSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_batch: int = DEFAULT_MAX_BATCH
     access_log: bool = True
+    decision_log: str | None = None  # a file path, or "-" for standard output
+    decision_log_input: bool = False
+    metrics_public: bool = False
 
     def to_environment(self, environ: MutableMapping[str, str]) -> None:
         """Write these settings where a freshly started worker will find them."""
-        for name in (ENV_RULES_DIR, ENV_JURISDICTIONS_DIR, ENV_API_KEYS, ENV_API_KEYS_FILE):
+        for name in (ENV_RULES_DIR, ENV_JURISDICTIONS_DIR, ENV_API_KEYS, ENV_API_KEYS_FILE,
+                     ENV_DECISION_LOG):
             environ.pop(name, None)
         if self.rules_dir is not None:
             environ[ENV_RULES_DIR] = str(self.rules_dir)
@@ -60,6 +67,10 @@ class ServiceSettings:
         environ[ENV_MAX_BODY_BYTES] = str(self.max_body_bytes)
         environ[ENV_MAX_BATCH] = str(self.max_batch)
         environ[ENV_ACCESS_LOG] = "on" if self.access_log else "off"
+        if self.decision_log is not None:
+            environ[ENV_DECISION_LOG] = self.decision_log
+        environ[ENV_DECISION_LOG_INPUT] = "on" if self.decision_log_input else "off"
+        environ[ENV_METRICS_PUBLIC] = "on" if self.metrics_public else "off"
 
 
 def positive_int(value: object, name: str) -> int:
@@ -154,4 +165,21 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Servi
                                     ENV_MAX_BODY_BYTES),
         max_batch=positive_int(env.get(ENV_MAX_BATCH, DEFAULT_MAX_BATCH), ENV_MAX_BATCH),
         access_log=switch(env.get(ENV_ACCESS_LOG, "on"), ENV_ACCESS_LOG),
+        decision_log=decision_log_target(env.get(ENV_DECISION_LOG), ENV_DECISION_LOG),
+        decision_log_input=switch(env.get(ENV_DECISION_LOG_INPUT, "off"),
+                                  ENV_DECISION_LOG_INPUT),
+        metrics_public=switch(env.get(ENV_METRICS_PUBLIC, "off"), ENV_METRICS_PUBLIC),
     )
+
+
+def decision_log_target(value: str | Path | None, name: str) -> str | None:
+    """A decision log destination: a file path or "-" (standard output); None when unset."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text.strip():
+        raise ConfigError(f"{name}: set but empty")
+    if text != "-" and Path(text).is_dir():
+        raise ConfigError(f"{name}: {text} is a folder; give a file path or - for standard "
+                          "output")
+    return text

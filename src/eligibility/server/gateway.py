@@ -21,7 +21,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TextIO
@@ -75,8 +75,12 @@ class Gateway:
     def __init__(self, app: ASGIApp, *, digest: str, version: str,
                  api_keys: Sequence[str] | None, max_body_bytes: int,
                  access_log: bool | TextIO = True,
-                 direct: Mapping[tuple[str, str], DirectRoute] | None = None) -> None:
+                 direct: Mapping[tuple[str, str], DirectRoute] | None = None,
+                 open_paths: Collection[str] = OPEN_PATHS,
+                 on_answer: Callable[[str, int, float], None] | None = None) -> None:
         self.app = app
+        self._open_paths = frozenset(open_paths)
+        self._on_answer = on_answer
         self._direct = dict(direct or {})
         self._keys = tuple(k.encode("ascii") for k in api_keys) if api_keys else None
         self._max_body = max_body_bytes
@@ -152,12 +156,14 @@ class Gateway:
             elif not response_complete:
                 raise  # half an answer was sent: let the server drop the connection
         finally:
+            if self._on_answer is not None:
+                self._on_answer(scope["path"], status, time.perf_counter() - started)
             if self._emit is not None:
                 self._emit(access_line(scope, status, started, exchange))
 
     def _refusal(self, path: str, authorization: bytes | None, length: bytes | None,
                  chunked: bool) -> HTTPProblem | None:
-        if self._keys is not None and path not in OPEN_PATHS and not self._authorized(
+        if self._keys is not None and path not in self._open_paths and not self._authorized(
                 authorization):
             # A stranger's body is not read, not even to discard it: the connection closes.
             has_body = chunked or (length is not None and length.strip(b"0") != b"")

@@ -32,7 +32,8 @@ class ProblemDocument(BaseModel):
     detail: str
     request_id: str
     errors: list[FieldProblem] | None = Field(
-        default=None, description="Every field problem (invalid-complaint only)")
+        default=None,
+        description="Every field problem (invalid-complaint and invalid-parameter only)")
 
 
 class BatchError(BaseModel):

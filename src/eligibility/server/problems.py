@@ -26,6 +26,7 @@ KINDS: Mapping[str, tuple[int, str]] = {
     "batch-too-large": (413, "The batch holds too many complaints"),
     "unsupported-media-type": (415, "The request body must be JSON"),
     "invalid-complaint": (422, "The complaint is invalid"),
+    "invalid-parameter": (422, "A query parameter is invalid"),
     "internal-error": (500, "The service failed to answer"),
 }
 
