@@ -132,3 +132,31 @@ def test_a_discarded_policy_gives_its_sessions_back(complaint: dict[str, Any]) -
     assert engine.abandoned_sessions(), "the discarded ruleset's live session was not handed over"
     eligibility.default_policy().evaluate(complaint)
     assert engine.abandoned_sessions() == 0
+
+
+def test_a_build_without_the_313_flag_is_explained_on_import() -> None:
+    # The symptom on Python 3.13+ when durable-rules was compiled without the flag: the
+    # extension is there but fails to load. Simulated in a fresh interpreter by a finder that
+    # answers the import with that error.
+    code = """
+import sys
+class Broken:
+    def find_spec(self, name, path=None, target=None):
+        if name == "durable_rules_engine":
+            raise ImportError("durable_rules_engine.so: undefined symbol: PyEval_CallObject")
+sys.meta_path.insert(0, Broken())
+try:
+    import eligibility
+except ImportError as exc:
+    print(exc)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "built without the flag Python 3.13 and later need" in out
+    assert "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install" in out
+    assert "undefined symbol: PyEval_CallObject" in out
+
+
+def test_other_import_errors_are_left_as_they_are() -> None:
+    error = ImportError("No module named 'durable_rules_engine'")
+    assert engine.explain(error) is error
