@@ -33,9 +33,10 @@ Fact = Mapping[str, Any]
 DOMESTIC = frozenset({"alibaba-domestic"})
 ALIBABA = frozenset({"alibaba-domestic", "alibaba-international"})
 ALL = frozenset({"alibaba-domestic", "alibaba-international", "amazon"})
-EVALUATION_REPORT_PLATFORMS = frozenset({"taobao", "tmall"})
+EVALUATION_REPORT_PLATFORMS = frozenset({"taobao", "tmall", "tmall.hk"})
 EVALUATION_REPORT_SINCE = date(2010, 1, 1).toordinal()
-MAX_LISTINGS = 300
+# The listings one complaint may name, by filing channel (POLICY.md, "Filing channel").
+MAX_LISTINGS = {"ipp_account": 300, "online_form": 10}
 SUPPORTED_RIGHTS = frozenset({"trademark", "copyright", "patent"})
 RIGHT_FOR_KIND = {"counterfeit": "trademark", "mark-obscuring": "trademark",
                   "piracy": "copyright", "patent": "patent"}
@@ -64,6 +65,16 @@ def _trademark(f: Fact) -> bool:
     return f.get("right_type") == "trademark"
 
 
+def _unregistered_copyright(f: Fact) -> bool:
+    # POLICY.md's own definition: type copyright, status unregistered, no office.
+    return (f.get("right_type") == "copyright" and f.get("right_status") == "unregistered"
+            and f.get("right_office") is None)
+
+
+def _not_unregistered_copyright(f: Fact) -> bool:
+    return not _unregistered_copyright(f)
+
+
 def _via_designation(f: Fact) -> bool:
     return f.get("territory_via") == "designation"
 
@@ -89,8 +100,11 @@ def _kind_mismatch(f: Fact) -> bool:
 
 
 def _registration_required(f: Fact) -> bool:
-    # Unregistered, or registered with no office at all. A pending application has its own rule.
+    # Unregistered, or registered with no office at all. A pending application has its own rule;
+    # an unregistered copyright passes (it needs a claim statement instead).
     status = f["right_status"]
+    if _unregistered_copyright(f):
+        return False
     return status == "unregistered" or (f.get("right_office") is None and status != "pending")
 
 
@@ -136,6 +150,10 @@ def _not_covered(f: Fact) -> bool:
 
 def _certificate_missing(f: Fact) -> bool:
     return not f["evidence_certificate"]
+
+
+def _claim_statement_missing(f: Fact) -> bool:
+    return not f["evidence_claim_statement"]
 
 
 def _extension_certificate_missing(f: Fact) -> bool:
@@ -195,8 +213,13 @@ def _listing_off_platform(f: Fact) -> bool:
     return bool(f["listings_off_platform"] > 0)
 
 
+def _short_link(f: Fact) -> bool:
+    return bool(f["listings_short_links"] > 0)
+
+
 def _too_many_listings(f: Fact) -> bool:
-    return bool(f["listings_count"] > MAX_LISTINGS)
+    cap = MAX_LISTINGS.get(f["channel"])
+    return cap is not None and bool(f["listings_count"] > cap)
 
 
 Predicate = Callable[[Fact], bool]
@@ -213,7 +236,9 @@ RULES: dict[str, tuple[frozenset[str], Predicate | None, Predicate]] = {
     "right.expires-before-decision": (ALIBABA, None, _expires_before_decision),
     "territory.not-protected-in-china": (DOMESTIC, None, _not_covered),
     "territory.not-protected-in-marketplace": (frozenset({"amazon"}), None, _not_covered),
-    "evidence.certificate-missing": (ALIBABA, None, _certificate_missing),
+    "evidence.certificate-missing": (ALIBABA, _not_unregistered_copyright, _certificate_missing),
+    "evidence.claim-statement-missing": (ALIBABA, _unregistered_copyright,
+                                         _claim_statement_missing),
     "evidence.extension-certificate-missing": (DOMESTIC, _via_designation,
                                                _extension_certificate_missing),
     "evidence.evaluation-report-missing": (EVALUATION_REPORT_PLATFORMS, _china_utility_or_design,
@@ -229,6 +254,7 @@ RULES: dict[str, tuple[frozenset[str], Predicate | None, Predicate]] = {
     "agent.authorization-out-of-scope": (ALL, _agent_with_letter, _letter_out_of_scope),
     "complaint.no-listings": (ALL, None, _no_listings),
     "complaint.listing-off-platform": (ALL, None, _listing_off_platform),
+    "complaint.listing-short-link": (ALL, None, _short_link),
     "complaint.too-many-listings": (ALIBABA, None, _too_many_listings),
 }
 

@@ -18,21 +18,29 @@ SIZE = 1000
 
 # Relative traffic per platform.
 PLATFORMS: tuple[tuple[str, int], ...] = (
-    ("taobao", 24), ("tmall", 14), ("1688", 8), ("aliexpress", 20), ("alibaba.com", 10),
+    ("taobao", 22), ("tmall", 12), ("tmall.hk", 4), ("1688", 8), ("aliexpress", 20),
+    ("alibaba.com", 10),
     ("amazon.com", 14), ("amazon.de", 10),
 )
 HOSTS = {
     "taobao": ("item.taobao.com", "shop123.taobao.com"),
     "tmall": ("detail.tmall.com", "www.tmall.com"),
+    "tmall.hk": ("detail.tmall.hk",),
     "1688": ("detail.1688.com",),
-    "aliexpress": ("www.aliexpress.com", "fr.aliexpress.com"),
+    "aliexpress": ("www.aliexpress.com", "fr.aliexpress.com", "www.aliexpress.us"),
     "alibaba.com": ("www.alibaba.com", "m.alibaba.com"),
     "amazon.com": ("www.amazon.com",),
     "amazon.de": ("www.amazon.de",),
 }
-ZONES = {"taobao": 8, "tmall": 8, "1688": 8, "aliexpress": 8, "alibaba.com": 8,
+# Share and short links as the platforms' apps give them (none for Alibaba.com).
+SHORT_HOSTS = {
+    "taobao": ("m.tb.cn",), "tmall": ("m.tb.cn",), "tmall.hk": ("m.tb.cn",),
+    "1688": ("qr.1688.com",), "aliexpress": ("a.aliexpress.com", "s.click.aliexpress.com"),
+    "amazon.com": ("amzn.to", "a.co"), "amazon.de": ("amzn.eu",),
+}
+ZONES = {"taobao": 8, "tmall": 8, "tmall.hk": 8, "1688": 8, "aliexpress": 8, "alibaba.com": 8,
          "amazon.com": -8, "amazon.de": 1}
-DOMESTIC = frozenset({"taobao", "tmall", "1688"})
+DOMESTIC = frozenset({"taobao", "tmall", "tmall.hk", "1688"})
 AMAZON = frozenset({"amazon.com", "amazon.de"})
 
 ORGANIZATIONS = (
@@ -88,6 +96,8 @@ def _complaint(rng: random.Random, n: int) -> dict[str, Any]:
         "infringement": {"kind": _kind(rng, right_type),
                          "listings": _listings(rng, platform, n)},
     }
+    if platform not in AMAZON and _chance(rng, 0.1):  # a filer without an IPP account
+        complaint["channel"] = "online_form"
     if _chance(rng, 0.45):  # an agent files for the holder
         agent = rng.choice(AGENTS)
         complaint["complainant"] = _party(rng, "organization", agent, day0)
@@ -121,6 +131,8 @@ def _right(rng: random.Random, platform: str, right_type: str, day0: date,
             designations = sorted({*designations, "CN", "EM"})
     status = _weighted(rng, (("registered", 90), ("pending", 3), ("expired", 2),
                              ("invalidated", 1), ("unregistered", 4)))
+    if right_type == "copyright" and _chance(rng, 0.25):
+        status = "unregistered"  # a photographer's or artist's work, protected without filing
     if status == "unregistered" and _chance(rng, 0.7):
         office = None
     patent_kind = (_weighted(rng, (("invention", 4), ("utility_model", 4), ("design", 3)))
@@ -148,6 +160,8 @@ def _right(rng: random.Random, platform: str, right_type: str, day0: date,
             "extension_certificate": office == "WIPO" and _chance(rng, 0.7),
             "evaluation_report": right_type == "patent" and _chance(rng, 0.7),
             "renewal_certificate": _chance(rng, 0.05),
+            # Filers with an unregistered work mostly know to attach the statement.
+            "claim_statement": office is None and _chance(rng, 0.75),
         },
     }
     if _chance(rng, 0.08):
@@ -178,9 +192,11 @@ def _kind(rng: random.Random, right_type: str) -> str:
 def _listings(rng: random.Random, platform: str, n: int) -> list[str]:
     roll = rng.random()
     count = (0 if roll < 0.02 else rng.randrange(301, 340) if roll < 0.03
-             else rng.randrange(1, 12))
+             else rng.randrange(1, 13))
     urls = [f"https://{rng.choice(HOSTS[platform])}/item.htm?id={n * 1000 + i}"
             for i in range(count)]
+    if urls and platform in SHORT_HOSTS and _chance(rng, 0.08):  # pasted from a share button
+        urls[rng.randrange(len(urls))] = f"https://{rng.choice(SHORT_HOSTS[platform])}/h.{n:06d}"
     if urls and _chance(rng, 0.06):  # one listing filed on the wrong marketplace
         other = rng.choice([p for p in HOSTS if p != platform])
         urls[rng.randrange(len(urls))] = f"https://{HOSTS[other][0]}/dp/B0{n:07d}"

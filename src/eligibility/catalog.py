@@ -24,8 +24,9 @@ def _cell(text: str) -> str:
 
 
 def _platform_rows(policy: Policy) -> list[str]:
-    rows = ["| platform | name | group | protection needed in | listing hosts | response window |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| platform | name | group | protection needed in | listing domains "
+            "| short-link domains | channels | response window |",
+            "|---|---|---|---|---|---|---|---|"]
     for pid, spec in policy.platforms.items():
         if spec.business_days is None:
             window = "none published"
@@ -33,9 +34,10 @@ def _platform_rows(policy: Policy) -> list[str]:
             first, last = spec.business_days
             window = f"{first}-{last} business days, {spec.calendar} calendar"
         territory = spec.territory or "any recognised office"
-        hosts = ", ".join(f"`{h}`" for h in spec.domains)
-        rows.append(f"| `{pid}` | {_cell(spec.name)} | `{spec.group}` | {territory} | {hosts} "
-                    f"| {window} |")
+        listing, short, channels = (", ".join(f"`{v}`" for v in values) or "(none)" for values in
+                                    (spec.listing_domains, spec.short_link_domains, spec.channels))
+        rows.append(f"| `{pid}` | {_cell(spec.name)} | `{spec.group}` | {territory} | {listing} "
+                    f"| {short} | {channels} | {window} |")
     return rows
 
 

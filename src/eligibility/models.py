@@ -124,6 +124,10 @@ RightType = Literal["trademark", "copyright", "patent", "trade_secret", "other"]
 PatentKind = Literal["invention", "utility_model", "design"]
 RightStatus = Literal["registered", "pending", "expired", "invalidated", "unregistered"]
 InfringementKind = Literal["counterfeit", "mark-obscuring", "piracy", "patent"]
+# How a complaint reaches the platform: from an IPP account, or IPP's online form for filers
+# without one. Which platforms take which channel is the policy's (rules/platforms.yaml).
+Channel = Literal["ipp_account", "online_form"]
+DEFAULT_CHANNEL: Channel = "ipp_account"
 
 
 def _context_set(info: ValidationInfo, key: str) -> frozenset[str] | None:
@@ -201,6 +205,9 @@ class Evidence(_Input):
     extension_certificate: StrictBool = False
     evaluation_report: StrictBool = False
     renewal_certificate: StrictBool = False
+    # A completed Copyright Claim Statement: what an unregistered copyright offers instead of a
+    # certificate.
+    claim_statement: StrictBool = False
 
 
 class IPRight(_Input):
@@ -245,6 +252,7 @@ class Complaint(_Input):
     authorization: Authorization | None = None
     ip_right: IPRight
     infringement: Infringement
+    channel: Channel = DEFAULT_CHANNEL
 
     @field_validator("platform")
     @classmethod
@@ -252,6 +260,21 @@ class Complaint(_Input):
         known = _context_set(info, "platforms")
         if known is not None and value not in known:
             raise ValueError(f"unknown platform {value!r}; known: {', '.join(sorted(known))}")
+        return value
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_of_platform(cls, value: str, info: ValidationInfo) -> str:
+        # Validated after the platform (declared before it): a platform that failed its own
+        # check is not in info.data, and its problem is already reported.
+        context = info.context
+        by_platform = context.get("channels") if isinstance(context, dict) else None
+        platform = info.data.get("platform")
+        if isinstance(by_platform, dict) and platform in by_platform:
+            taken = by_platform[platform]
+            if value not in taken:
+                raise ValueError(f"platform {platform} takes no complaint through {value!r}; "
+                                 f"it takes: {', '.join(sorted(taken))}")
         return value
 
 

@@ -291,8 +291,9 @@ def test_plugin_runs_against_the_policy_named_in_the_ini_file(project: pytest.Py
     shutil.copytree(ROOT / "rules", rules)
     platforms = rules / "platforms.yaml"
     text = platforms.read_text("utf-8")
-    assert "hosts: [taobao.com]" in text
-    platforms.write_text(text.replace("hosts: [taobao.com]", "hosts: [world.taobao.com]"), "utf-8")
+    assert "listing_domains: [taobao.com]" in text
+    platforms.write_text(text.replace("listing_domains: [taobao.com]",
+                                      "listing_domains: [world.taobao.com]"), "utf-8")
     project.makefile(".case.yaml", own="""
 - name: item.taobao.com is off-platform under this team's policy
   complaint_file: complaint.yaml

@@ -51,12 +51,12 @@ def test_the_catalog_follows_the_rule_files(tmp_path: Path) -> None:
     territory.write_text(text.replace("title: Right not protected in mainland China",
                                       "title: Needs a right that covers mainland China"), "utf-8")
     platforms = rules / "platforms.yaml"
-    platforms.write_text(platforms.read_text("utf-8").replace("hosts: [tmall.com]",
-                                                              "hosts: [tmall.com, tmall.hk]"))
+    platforms.write_text(platforms.read_text("utf-8").replace(
+        "listing_domains: [tmall.com]", "listing_domains: [tmall.com, tmall.com.hk]"))
     rendered = render_markdown(eligibility.load_policy(rules, ROOT / "jurisdictions"))
     assert "| Needs a right that covers mainland China |" in rendered
     assert "Right not protected in mainland China" not in rendered
-    assert "| `tmall.com`, `tmall.hk` |" in rendered
+    assert "| `tmall.com`, `tmall.com.hk` | `m.tb.cn`, `tb.cn` |" in rendered
 
 
 def test_rendering_is_deterministic() -> None:

@@ -356,7 +356,7 @@ def test_rules_json(run: Run, policy: eligibility.Policy) -> None:
     listing = json.loads(result.stdout)
     assert [r["id"] for r in listing] == [r.id for r in policy.catalog]
     territory = next(r for r in listing if r["id"] == "territory.not-protected-in-china")
-    assert territory["platforms"] == ["taobao", "tmall", "1688"]
+    assert territory["platforms"] == ["taobao", "tmall", "tmall.hk", "1688"]
     assert territory["severity"] == "blocking"
 
 

@@ -7,7 +7,8 @@ the C core answered wrongly or a rule file says something POLICY.md does not.
 
 Complaints are drawn so that boundaries are hit often: dates a day either side of day 0, of a
 term's end and of a grace period's end; names that differ only in spelling; listing URLs on,
-beside and inside look-alike hosts; listing counts around the 300 limit.
+beside and inside look-alike hosts and short-link domains; listing counts around each filing
+channel's limit (10 through the online form, 300 from an IPP account).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.baseline import BaselinePolicy  # noqa: E402
 from benchmarks.mix import complaints as mix  # noqa: E402
 
-ZONES = {"taobao": "Asia/Shanghai", "tmall": "Asia/Shanghai", "1688": "Asia/Shanghai",
+ZONES = {"taobao": "Asia/Shanghai", "tmall": "Asia/Shanghai", "tmall.hk": "Asia/Shanghai",
+         "1688": "Asia/Shanghai",
          "aliexpress": "Asia/Shanghai", "alibaba.com": "Asia/Shanghai",
          "amazon.com": "America/Los_Angeles", "amazon.de": "Europe/Berlin"}
 PLATFORMS = sorted(ZONES)
@@ -48,7 +50,9 @@ NUMBERS = ["58231907", "58 231 907", "G1234567", "g1234567"]
 HOSTS = ["taobao.com", "item.taobao.com", "ITEM.TAOBAO.COM", "taobao.com.", "detail.tmall.com",
          "1688.com", "fr.aliexpress.com", "www.alibaba.com", "m.alibaba.com.cn",
          "www.amazon.com", "amazon.de", "taobao.com.evil.example", "eviltaobao.com",
-         "user@item.taobao.com:8080", "[::1]"]
+         "user@item.taobao.com:8080", "[::1]", "m.tb.cn", "TB.CN.", "detail.tmall.hk",
+         "qr.1688.com", "a.aliexpress.com", "www.aliexpress.us", "amzn.to", "a.co", "amzn.eu",
+         "s.click.aliexpress.com"]
 SCHEMES = ["https", "http", "HTTPS", "ftp"]
 
 
@@ -71,7 +75,8 @@ FAR = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 BOOL = st.booleans()
 NAME = st.sampled_from(NAMES)
 EVIDENCE = st.fixed_dictionaries(dict.fromkeys(
-    ("certificate", "extension_certificate", "evaluation_report", "renewal_certificate"), BOOL))
+    ("certificate", "extension_certificate", "evaluation_report", "renewal_certificate",
+     "claim_statement"), BOOL))
 DOCUMENT = st.fixed_dictionaries({"type": st.sampled_from(DOCUMENT_TYPES),
                                   "holder_name": st.none() | NAME,
                                   "expires_on": st.none() | SMALL})
@@ -149,6 +154,8 @@ def complaints(draw: st.DrawFn) -> dict[str, Any]:
                                                        "piracy", "patent"])),
                          "listings": draw(listings())},
     }
+    if not platform.startswith("amazon") and draw(BOOL):
+        complaint["channel"] = draw(st.sampled_from(["ipp_account", "online_form"]))
     if draw(BOOL):
         complaint["rights_holder"] = {"kind": draw(st.sampled_from(["individual",
                                                                     "organization"])),
@@ -173,8 +180,8 @@ URL = st.builds("{}://{}/item/{}".format, st.sampled_from(SCHEMES), st.sampled_f
 
 @st.composite
 def listings(draw: st.DrawFn) -> list[str]:
-    if draw(st.integers(0, 19)) == 0:  # around the 300-listing limit, with a repeat or two
-        count = draw(st.integers(298, 302))
+    if draw(st.integers(0, 19)) == 0:  # around a channel's limit, with a repeat or two
+        count = draw(st.sampled_from([9, 10, 11, 298, 299, 300, 301, 302]))
         host = draw(st.sampled_from(HOSTS))
         urls = [f"https://{host}/item.htm?id={n}" for n in range(count)]
         return urls + urls[:draw(st.integers(0, 2))]
@@ -312,7 +319,8 @@ URL_PARTS = st.tuples(
                               "évil", "taobao.com"]), max_size=3),
     st.sampled_from(["taobao.com", "TaoBao.Com", "taobao.com.", "taobao.com..", "tmall.com",
                      "1688.com", "amazon.de", "taobao.com.evil.example", "eviltaobao.com",
-                     "taobao.co", "[::1]", "taobao.com:80", "taobao.com:x", ""]),
+                     "taobao.co", "[::1]", "taobao.com:80", "taobao.com:x", "", "tb.cn",
+                     "m.tb.cn", "TB.cn.", "item.taobao.com"]),
     st.sampled_from(["", "/", "/item.htm?id=1", "?q", "#f", "\\x", "\t/", " /", "\n", "%2F",
                      "/\u00e9"]),
 )
@@ -322,12 +330,17 @@ URL_PARTS = st.tuples(
 @given(st.lists(st.one_of(URL_PARTS.map(lambda p: p[0] + p[1] + p[2] + "".join(
     f"{label}." for label in p[3]) + p[4] + p[5]), st.text(max_size=40)), max_size=6),
        st.sampled_from([("taobao.com",), ("tmall.com",), ("1688.com",), ("amazon.de",),
-                        ("TAOBAO.com", "tmall.com"), ("ünï.example",), ()]))
+                        ("TAOBAO.com", "tmall.com"), ("ünï.example",), ()]),
+       st.sampled_from([(), ("tb.cn",), ("m.tb.cn", "tb.cn"), ("item.taobao.com",),
+                        ("evil.example",), ("ünï.example",)]))
 def test_the_listing_shortcut_agrees_with_the_full_parse(urls: list[str],
-                                                         hosts: tuple[str, ...]) -> None:
-    from eligibility.judge.facts import off_platform, on_platform
+                                                         listing: tuple[str, ...],
+                                                         short: tuple[str, ...]) -> None:
+    from eligibility.judge.facts import classify, on_platform
 
-    assert off_platform(urls, hosts) == [u for u in urls if not on_platform(u, hosts)]
+    off = [u for u in urls if not on_platform(u, listing + short)]
+    shorts = [u for u in urls if u not in off and on_platform(u, short)]
+    assert classify(urls, listing, short) == (off, shorts)
 
 
 # --- verdict parts built directly against pydantic's own construction ---------------------------

@@ -31,11 +31,19 @@ class PlatformProfile:
     id: str
     group: str
     territory: str | None
-    hosts: tuple[str, ...]
+    listing_domains: tuple[str, ...]
+    short_link_domains: tuple[str, ...]
     timezone: Any  # zoneinfo.ZoneInfo
     accepted_documents: dict[str, frozenset[str]]
     business_days: tuple[int, int] | None
     calendar: BusinessCalendar | None
+    # Channel -> the most listings one complaint through it may name (None: no known limit).
+    max_listings: dict[str, int | None]
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Every domain a listing may be on: item pages first, then short links."""
+        return tuple(dict.fromkeys((*self.listing_domains, *self.short_link_domains)))
 
 
 @dataclass(frozen=True)
@@ -54,42 +62,64 @@ class Facts:
 _PLAIN_AUTHORITY = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
-def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
-    """True when the URL is http(s) and its host is one of ``hosts`` or a subdomain of one."""
+def listing_host(url: str) -> str | None:
+    """The host of an http(s) URL, lower-case, without port or trailing dot; None for any other
+    URL, and for an authority that parsers read differently (a backslash, user info, escapes,
+    spaces: a browser may go to another host than the one urlsplit reports)."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
-        return False
+        return None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        return False
-    # An authority that parsers read differently (a backslash, user info, escapes, spaces: a
-    # browser may go to another host than the one urlsplit reports) is never taken as on.
+        return None
     if not _PLAIN_AUTHORITY.fullmatch(parts.netloc):
-        return False
-    host = host.rstrip(".").lower()
-    return any(host == h or host.endswith("." + h) for h in hosts)
+        return None
+    return host.rstrip(".").lower()
+
+
+def under(host: str, domains: tuple[str, ...]) -> bool:
+    """True when ``host`` is one of ``domains`` or a subdomain of one."""
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
+    """True when the URL is http(s) and its host is one of ``hosts`` or a subdomain of one."""
+    host = listing_host(url)
+    return host is not None and under(host, hosts)
 
 
 @lru_cache(maxsize=64)
-def _plainly_on(hosts: tuple[str, ...]) -> re.Pattern[str] | None:
+def _plain_host(hosts: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern matching only URLs that ``on_platform`` accepts, written in the plain form
-    almost every listing has (``https://item.taobao.com/...``). Parsing each URL in full is
-    the costliest part of a fact; a URL this pattern misses still gets the full parse."""
+    almost every listing has (``https://item.taobao.com/...``), with the host as its group 1.
+    Parsing each URL in full is the costliest part of a fact; a URL this pattern misses still
+    gets the full parse."""
     plain = [re.escape(h) for h in hosts if h.isascii() and h == h.lower() and h]
     if not plain:
         return None
-    return re.compile(r"https?://(?:[a-z0-9-]+\.)*(?:" + "|".join(plain) + r")\.?(?=[/?#]|\Z)",
+    return re.compile(r"https?://((?:[a-z0-9-]+\.)*(?:" + "|".join(plain) + r"))\.?(?=[/?#]|\Z)",
                       re.IGNORECASE | re.ASCII)
 
 
-def off_platform(urls: list[str], hosts: tuple[str, ...]) -> list[str]:
-    """The URLs that are not on one of ``hosts``, in order."""
-    plain = _plainly_on(hosts)
-    if plain is None:
-        return [u for u in urls if not on_platform(u, hosts)]
-    match = plain.match
-    return [u for u in urls if match(u) is None and not on_platform(u, hosts)]
+def classify(urls: list[str], listing: tuple[str, ...],
+             short: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the URLs on none of the domains, the URLs on a short-link domain), each in order.
+
+    A URL whose host is under a short-link domain is a short link even where the host is also
+    under a listing domain (``a.aliexpress.com`` beside ``aliexpress.com``)."""
+    domains = tuple(dict.fromkeys((*listing, *short)))
+    plain = _plain_host(domains)
+    off: list[str] = []
+    shorts: list[str] = []
+    for url in urls:
+        found = plain.match(url) if plain is not None else None
+        host = found.group(1).lower() if found is not None else listing_host(url)
+        if host is None or not under(host, domains):
+            off.append(url)
+        elif short and under(host, short):
+            shorts.append(url)
+    return off, shorts
 
 
 def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdictions,
@@ -107,7 +137,8 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
     holder = complaint.rights_holder or complainant
     office = jurisdictions.offices.get(right.office) if right.office else None
     direct, designated = jurisdictions.coverage(right)
-    territories = direct | designated
+    treaty = jurisdictions.unregistered_coverage(right)
+    territories = direct | designated | treaty
     last_day = jurisdictions.term_end(right)
     grace_end = jurisdictions.grace_end(right, last_day)
     if profile.territory is None:
@@ -116,6 +147,8 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         covered, via = True, "office"
     elif profile.territory in designated:
         covered, via = True, "designation"
+    elif profile.territory in treaty:
+        covered, via = True, "treaty"
     else:
         covered, via = False, None
 
@@ -137,13 +170,16 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         covers_platform = not scope or not scope.platforms or profile.id in scope.platforms
 
     listings = list(dict.fromkeys(complaint.infringement.listings))
-    off = off_platform(listings, profile.hosts)
+    off, shorts = classify(listings, profile.listing_domains, profile.short_link_domains)
 
     values: dict[str, Any] = {
         "platform": profile.id,
         "platform.group": profile.group,
         "platform.territory": profile.territory,
-        "platform.hosts": list(profile.hosts),
+        "platform.listing_domains": list(profile.listing_domains),
+        "platform.short_link_domains": list(profile.short_link_domains),
+        "channel": complaint.channel,
+        "channel.max_listings": profile.max_listings.get(complaint.channel),
         "day0": day0,
         "complainant.kind": complainant.kind,
         "complainant.name": complainant.name,
@@ -167,6 +203,7 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "evidence.extension_certificate": right.evidence.extension_certificate,
         "evidence.evaluation_report": right.evidence.evaluation_report,
         "evidence.renewal_certificate": right.evidence.renewal_certificate,
+        "evidence.claim_statement": right.evidence.claim_statement,
         "identity.accepted": len(accepted),
         "identity.unexpired": len(current),
         "identity.unnamed": unnamed,
@@ -188,6 +225,8 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "listings.count": len(listings),
         "listings.off_platform": len(off),
         "listings.off_platform_urls": sorted(off)[:MAX_REPORTED_URLS],
+        "listings.short_links": len(shorts),
+        "listings.short_link_urls": sorted(shorts)[:MAX_REPORTED_URLS],
         "window.latest": window.latest if window else None,
     }
     engine = {key: value for name, key in _PLAIN if (value := values[name]) is not None}

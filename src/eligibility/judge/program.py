@@ -65,7 +65,7 @@ class Judge:
     """The programs of every platform of a policy, and the steps of an evaluation."""
 
     def __init__(self, programs: Mapping[str, Program], jurisdictions: Jurisdictions,
-                 policy: PolicyRef, context: Mapping[str, frozenset[str]],
+                 policy: PolicyRef, context: Mapping[str, Any],
                  languages: tuple[str, ...]) -> None:
         self.programs = dict(programs)
         self.jurisdictions = jurisdictions

@@ -76,10 +76,16 @@ class PlatformInfo:
     name: str
     group: str
     territory: str | None  # the territory a right must cover there; None: any recognised office
-    domains: tuple[str, ...]  # the web domains its listings live on
+    # Every domain a listing may be on (a subdomain of one counts too): the item-page domains,
+    # then the share and short-link domains, each once.
+    domains: tuple[str, ...]
     timezone: str
     business_days: tuple[int, int] | None  # the response window; None: none published
     calendar: str | None
+    listing_domains: tuple[str, ...]  # where its item pages live
+    # Its apps' share and short links: on the platform, but drawing complaint.listing-short-link.
+    short_link_domains: tuple[str, ...]
+    channels: tuple[str, ...]  # the filing channels it takes (ipp_account, online_form)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from .calendar import CalendarSpec
 from .terms import add_months, term_end
 
 TerritoryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}$")]
+# A jurisdiction file's own code: a territory, or a group of them with a longer name (BERNE).
+JurisdictionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
 
 
 class OfficeSpec(Spec):
@@ -45,6 +47,22 @@ class GraceSpec(Spec):
     source: str
 
 
+class UnregisteredProtectionSpec(Spec):
+    """A kind of right protected in every member of a group without registration (copyright
+    under the Berne Convention)."""
+
+    right: RightType
+    source: str = Field(min_length=1)
+
+
+class JoinedSpec(Spec):
+    """When a member joined the group, for the members the policy cites."""
+
+    territory: TerritoryCode
+    since: date
+    source: str = Field(min_length=1)
+
+
 class AppealSpec(Spec):
     """How long a takedown stands after a seller's counter-notice reaches the complainant."""
 
@@ -63,9 +81,12 @@ class AppealSpec(Spec):
 
 
 class JurisdictionSpec(Spec):
-    code: TerritoryCode
+    code: JurisdictionCode
     name: str
     members: list[TerritoryCode] = Field(default_factory=list)
+    members_source: str | None = Field(default=None, min_length=1)
+    joined: list[JoinedSpec] = Field(default_factory=list)
+    unregistered_protection: list[UnregisteredProtectionSpec] = Field(default_factory=list)
     aliases: list[TerritoryCode] = Field(default_factory=list)
     offices: list[OfficeSpec] = Field(default_factory=list)
     terms: list[TermSpec] = Field(default_factory=list)
@@ -79,6 +100,15 @@ class JurisdictionSpec(Spec):
                 self.appeal.day_kind == "business" or self.appeal.last_day_moves_past_days_off):
             raise spec_error("appeal: counting business days or moving past days off needs a "
                            "calendar: section in the same file")
+        return self
+
+    @model_validator(mode="after")
+    def _protection_has_members(self) -> JurisdictionSpec:
+        if (self.unregistered_protection or self.joined) and not self.members:
+            raise spec_error("unregistered_protection and joined need the members: they speak of")
+        strangers = sorted({j.territory for j in self.joined} - set(self.members))
+        if strangers:
+            raise spec_error(f"joined: {', '.join(strangers)} not among the members")
         return self
 
 
@@ -96,12 +126,19 @@ class Jurisdictions:
         self.by_code: dict[str, JurisdictionSpec] = {}
         self.offices: dict[str, Office] = {}
         self._groups: dict[str, frozenset[str]] = {}
+        # Right type -> territories protecting it unregistered (the union over every group).
+        self._unregistered: dict[str, frozenset[str]] = {}
         for spec in specs:
             self.by_code[spec.code] = spec
             if spec.members:
                 members = frozenset(spec.members) | {spec.code}
                 for code in (spec.code, *spec.aliases):
                     self._groups[code] = members
+        for spec in self.by_code.values():
+            for protection in spec.unregistered_protection:
+                self._unregistered[protection.right] = (
+                    self._unregistered.get(protection.right, frozenset())
+                    | self.expand(spec.members))
         # Groups first, so an office covering one (EUIPO: EU) is expanded once, here.
         for spec in self.by_code.values():
             for office in spec.offices:
@@ -133,6 +170,13 @@ class Jurisdictions:
         designated = (self.expand(right.designations) if office.spec.covers_designations
                       else frozenset())
         return direct, designated
+
+    def unregistered_coverage(self, right: IPRight) -> frozenset[str]:
+        """The territories protecting a right that no office registered (status unregistered,
+        no office named): for a copyright, every Berne Convention state; for others, none."""
+        if right.office is not None or right.status != "unregistered":
+            return frozenset()
+        return self._unregistered.get(right.type, frozenset())
 
     def term_end(self, right: IPRight) -> date | None:
         """The right's last day in force: as stated, or derived from the office's term rules."""

@@ -117,15 +117,21 @@ def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
             raise PolicyError(rules_dir, f"platform {p.id}: {exc}") from None
         response = p.response
         profile = PlatformProfile(
-            id=p.id, group=p.group, territory=p.territory, hosts=tuple(p.hosts),
+            id=p.id, group=p.group, territory=p.territory,
+            listing_domains=tuple(p.listing_domains),
+            short_link_domains=tuple(p.short_link_domains),
             timezone=ZoneInfo(p.timezone),
             accepted_documents={k: frozenset(v) for k, v in group.identity_documents.items()},
             business_days=response.business_days if response else None,
             calendar=calendars[response.calendar] if response else None,
+            max_listings={c: spec.max_listings for c, spec in group.channels.items()},
         )
         programs[p.id] = Program(profile=profile, slots=tuple(slots), ruleset=ruleset)
         infos[p.id] = PlatformInfo(
-            id=p.id, name=p.name, group=p.group, territory=p.territory, domains=tuple(p.hosts),
+            id=p.id, name=p.name, group=p.group, territory=p.territory, domains=profile.domains,
+            listing_domains=profile.listing_domains,
+            short_link_domains=profile.short_link_domains,
+            channels=tuple(group.channels),
             timezone=p.timezone, business_days=response.business_days if response else None,
             calendar=response.calendar if response else None)
     return Compiled(programs=programs, catalog=catalog, platforms=infos)

@@ -11,6 +11,7 @@ someone editing twenty rules meets every mistake in one run.
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ..judge.records import Language, PlatformInfo, RuleInfo, RuleTexts
 from ..judge.vocabulary import BY_NAME
 from ..jurisdiction.calendar import BusinessCalendar
 from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
-from ..models import PolicyRef, built
+from ..models import DEFAULT_CHANNEL, PolicyRef, built
 from .compiler import CheckedRule, check_conditions, compile_policy, source_texts
 from .conditions import ConditionError
 from .specs import (
@@ -42,6 +43,8 @@ from .specs import (
 from .yaml import YAMLError, load_yaml
 
 T = TypeVar("T")
+# A lower-case domain name: dot-separated labels of letters, digits and inner hyphens.
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 Files = dict[str, tuple[Path, Any]]  # file name -> (path, parsed YAML)
 
 
@@ -150,7 +153,9 @@ class _Loader:
         digest = "sha256:" + self.digest.hexdigest()
         context = {"platforms": frozenset(compiled.programs),
                    "offices": frozenset(jurisdictions.offices),
-                   "document_types": platforms.document_types()}
+                   "document_types": platforms.document_types(),
+                   "channels": {p.id: frozenset(platforms.groups[p.group].channels)
+                                for p in platforms.platforms}}
         ref = built(PolicyRef, {"version": meta.version, "digest": digest})
         return Loaded(
             version=meta.version, digest=digest,
@@ -251,9 +256,13 @@ class _Loader:
                 fail(f"unknown group {p.group!r}")
             if p.territory is not None and p.territory not in known_territories:
                 fail(f"unknown territory {p.territory!r}")
-            for host in p.hosts:
-                if host != host.lower() or not host or "/" in host or host.startswith("."):
-                    fail(f"host {host!r} is not a lower-case domain name")
+            for key, domains in (("listing_domains", p.listing_domains),
+                                 ("short_link_domains", p.short_link_domains)):
+                for host in domains:
+                    if not _DOMAIN.fullmatch(host):
+                        fail(f"{key}: {host!r} is not a lower-case domain name")
+                if len(set(domains)) != len(domains):
+                    fail(f"{key}: a domain is listed twice")
             try:
                 ZoneInfo(p.timezone)
             except (ZoneInfoNotFoundError, ValueError):
@@ -264,7 +273,15 @@ class _Loader:
                     fail("business_days must be 1 <= first <= last <= 60")
                 if p.response.calendar not in calendars:
                     fail(f"no calendar {p.response.calendar!r} in the jurisdictions")
+        self.channels(path, spec)
         return spec if len(self.problems) == before else None
+
+    def channels(self, path: Path, spec: PlatformsFile) -> None:
+        """Every group takes the channel a complaint gets when it names none."""
+        for gid, group in spec.groups.items():
+            if DEFAULT_CHANNEL not in group.channels:
+                self.problem(path, f"group {gid}: channels must include {DEFAULT_CHANNEL}, the "
+                                   "channel of a complaint that names none")
 
     def rules(self, files: Files, platforms: PlatformsFile,
               jurisdictions: Jurisdictions) -> list[CheckedRule]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
-from ..models import PartyKind, Severity, Spec
+from ..models import Channel, PartyKind, Severity, Spec
 
 RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 PLATFORMS_FILE = "platforms.yaml"
@@ -52,12 +52,22 @@ class RulesFile(Spec):
     rules: list[Any] = Field(min_length=1)
 
 
+class ChannelSpec(Spec):
+    # The most distinct listings one complaint filed through this channel may name; None: no
+    # limit the policy knows of.
+    max_listings: int | None = Field(default=None, ge=1, le=1_000_000)
+    source: str = Field(min_length=1)
+
+
 class GroupSpec(Spec):
     title: str
     # The identity document types accepted for each kind of filer. These are the only document
     # types a complaint may name: adding one is a data change.
     identity_documents: dict[PartyKind, list[DocumentTypeCode]] = Field(default_factory=dict)
     identity_source: str | None = None
+    # The channels a complaint can be filed through on the group's platforms; a complaint naming
+    # another is invalid input. The contract's default channel must be among them.
+    channels: dict[Channel, ChannelSpec] = Field(min_length=1)
 
 
 class ResponseSpec(Spec):
@@ -70,7 +80,10 @@ class PlatformSpec(Spec):
     name: str
     group: str
     territory: str | None = None
-    hosts: list[str] = Field(min_length=1)
+    # Where the platform's item pages live, and the domains of its share and short links; a
+    # subdomain of either counts as well, and a short-link domain wins where both match.
+    listing_domains: list[str] = Field(min_length=1)
+    short_link_domains: list[str] = Field(default_factory=list)
     timezone: str
     response: ResponseSpec | None = None
 
