@@ -113,6 +113,14 @@ class Policy:
         document = defs.get("IdentityDocument", {}).get("properties", {})
         if "type" in document:
             document["type"] = {"enum": sorted(context["document_types"]), "title": "Type"}
+        # A platform that takes fewer channels than the model knows says so, as validation does.
+        every = set(props.get("channel", {}).get("enum", ()))
+        narrower = [{"if": {"properties": {"platform": {"const": platform}},
+                            "required": ["platform"]},
+                     "then": {"properties": {"channel": {"enum": sorted(taken)}}}}
+                    for platform, taken in sorted(context["channels"].items()) if taken < every]
+        if narrower:
+            schema["allOf"] = narrower
         return schema
 
     def appeal_deadline(self, platform: str, forwarded_at: datetime | str) -> AppealDeadline:

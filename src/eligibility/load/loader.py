@@ -43,9 +43,10 @@ from .specs import (
 from .yaml import YAMLError, load_yaml
 
 T = TypeVar("T")
-# A lower-case domain name: dot-separated labels of letters, digits and inner hyphens.
-_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 Files = dict[str, tuple[Path, Any]]  # file name -> (path, parsed YAML)
+# A lower-case domain name: dot-separated labels of letters, digits and inner hyphens.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
 
 
 @dataclass(frozen=True)
