@@ -187,3 +187,64 @@ def test_an_unstated_signature_counts_as_unsigned(policy: eligibility.Policy,
                                                   complaint: dict[str, Any]) -> None:
     del complaint["authorization"]["signed"]
     assert [r.rule for r in policy.evaluate(complaint).reasons] == ["agent.authorization-unsigned"]
+
+
+# --- the filing channel and the claim statement (CONTRACT.md v1.1) -------------------------------
+
+
+def test_the_channel_defaults_to_an_ipp_account(policy: eligibility.Policy,
+                                                complaint: dict[str, Any]) -> None:
+    parsed = policy.parse(complaint)
+    assert parsed.channel == "ipp_account"
+    assert parsed.ip_right.evidence.claim_statement is False
+
+
+@pytest.mark.parametrize("platform", ["taobao", "tmall", "tmall.hk", "1688", "aliexpress",
+                                      "alibaba.com"])
+def test_the_online_form_is_taken_on_every_alibaba_platform(policy: eligibility.Policy,
+                                                            complaint: dict[str, Any],
+                                                            platform: str) -> None:
+    complaint.update(platform=platform, channel="online_form")
+    assert policy.parse(complaint).channel == "online_form"
+
+
+@pytest.mark.parametrize("platform", ["amazon.com", "amazon.de"])
+def test_the_online_form_on_amazon_is_invalid_input_naming_channel(policy: eligibility.Policy,
+                                                                   complaint: dict[str, Any],
+                                                                   platform: str) -> None:
+    complaint.update(platform=platform, channel="online_form")
+    found = problems(policy, complaint)
+    assert list(found) == ["channel"]
+    assert f"platform {platform} takes no complaint through 'online_form'" in found["channel"]
+    assert "ipp_account" in found["channel"]
+
+
+@pytest.mark.parametrize("value", ["fax", "", "IPP_ACCOUNT", None, 1, True])
+def test_an_unknown_channel_is_invalid_input_naming_channel(policy: eligibility.Policy,
+                                                            complaint: dict[str, Any],
+                                                            value: Any) -> None:
+    complaint["channel"] = value
+    assert list(problems(policy, complaint)) == ["channel"]
+
+
+def test_a_channel_beside_an_unknown_platform_reports_only_the_platform(
+        policy: eligibility.Policy, complaint: dict[str, Any]) -> None:
+    complaint.update(platform="ebay", channel="online_form")
+    assert list(problems(policy, complaint)) == ["platform"]
+
+
+def test_the_claim_statement_is_a_strict_bool(policy: eligibility.Policy,
+                                              complaint: dict[str, Any]) -> None:
+    complaint["ip_right"]["evidence"]["claim_statement"] = "yes"
+    assert list(problems(policy, complaint)) == ["ip_right.evidence.claim_statement"]
+
+
+def test_the_schema_names_the_channels_each_platform_takes(policy: eligibility.Policy) -> None:
+    schema = policy.complaint_schema()
+    assert schema["properties"]["channel"]["enum"] == ["ipp_account", "online_form"]
+    assert schema["properties"]["channel"]["default"] == "ipp_account"
+    narrowed = {rule["if"]["properties"]["platform"]["const"]:
+                rule["then"]["properties"]["channel"]["enum"] for rule in schema["allOf"]}
+    assert narrowed == {"amazon.com": ["ipp_account"], "amazon.de": ["ipp_account"]}
+    evidence = schema["$defs"]["Evidence"]["properties"]
+    assert evidence["claim_statement"]["type"] == "boolean"
