@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eligibility.load.loader import Loaded
-
 from eligibility.judge.facts import on_platform
+from eligibility.load.loader import Loaded
 
 TAOBAO = ("taobao.com",)
 

@@ -178,6 +178,7 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "platform.territory": profile.territory,
         "platform.listing_domains": list(profile.listing_domains),
         "platform.short_link_domains": list(profile.short_link_domains),
+        "platform.hosts": list(profile.domains),
         "channel": complaint.channel,
         "channel.max_listings": profile.max_listings.get(complaint.channel),
         "day0": day0,

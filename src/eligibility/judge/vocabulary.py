@@ -53,6 +53,9 @@ FIELDS: tuple[Field, ...] = (
           doc="the web domains the platform's item pages live on"),
     Field("platform.short_link_domains", "report",
           doc="the domains of the platform's share and short links"),
+    Field("platform.hosts", "report",
+          doc="every domain a listing may be on, listing then short-link domains (the name "
+              "policies written before v2 report)"),
     Field("channel", "str", values=_lit(models.Channel), per_filing=True,
           doc="the channel the complaint is filed through"),
     Field("channel.max_listings", "int", optional=True, per_filing=True,

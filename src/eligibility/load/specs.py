@@ -12,9 +12,9 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..models import Channel, PartyKind, Severity, Spec
+from ..models import DEFAULT_CHANNEL, Channel, PartyKind, Severity, Spec, spec_error
 
 RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 PLATFORMS_FILE = "platforms.yaml"
@@ -56,7 +56,17 @@ class ChannelSpec(Spec):
     # The most distinct listings one complaint filed through this channel may name; None: no
     # limit the policy knows of.
     max_listings: int | None = Field(default=None, ge=1, le=1_000_000)
-    source: str = Field(min_length=1)
+    source: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _cited(self) -> ChannelSpec:
+        if self.max_listings is not None and self.source is None:
+            raise spec_error("max_listings needs a source")
+        return self
+
+
+def _default_channels() -> dict[Channel, ChannelSpec]:
+    return {DEFAULT_CHANNEL: ChannelSpec()}
 
 
 class GroupSpec(Spec):
@@ -66,8 +76,9 @@ class GroupSpec(Spec):
     identity_documents: dict[PartyKind, list[DocumentTypeCode]] = Field(default_factory=dict)
     identity_source: str | None = None
     # The channels a complaint can be filed through on the group's platforms; a complaint naming
-    # another is invalid input. The contract's default channel must be among them.
-    channels: dict[Channel, ChannelSpec] = Field(min_length=1)
+    # another is invalid input. The contract's default channel must be among them. A group that
+    # names none (every group of a policy written before v2) takes that one, with no cap.
+    channels: dict[Channel, ChannelSpec] = Field(default_factory=_default_channels, min_length=1)
 
 
 class ResponseSpec(Spec):
@@ -86,6 +97,17 @@ class PlatformSpec(Spec):
     short_link_domains: list[str] = Field(default_factory=list)
     timezone: str
     response: ResponseSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _former_name(cls, data: Any) -> Any:
+        # `hosts` is what policies written before v2 call listing_domains; reading it keeps them
+        # loadable, so that `eligibility diff` can compare a v1 policy with its successor.
+        if isinstance(data, dict) and "hosts" in data:
+            if "listing_domains" in data:
+                raise spec_error("hosts is the former name of listing_domains; give only one")
+            data = {("listing_domains" if k == "hosts" else k): v for k, v in data.items()}
+        return data
 
 
 class PlatformsFile(Spec):
