@@ -201,3 +201,34 @@ def test_contradictory_alternatives_are_dropped() -> None:
     cond = conditions.parse({"all": [{"field": OPT_STR, "exists": False},
                                      {"field": OPT_STR, "eq": "CNIPA"}]}, VALUE_SETS)
     assert conditions.to_dnf(cond) == ()
+
+
+# --- named conditions ---------------------------------------------------------------------------
+
+UNREGISTERED = {"all": [{"field": STR, "eq": "registered"}, {"field": OPT_STR, "exists": False}]}
+
+
+def test_a_named_condition_is_the_condition_it_names() -> None:
+    named = {"unregistered": conditions.parse(UNREGISTERED, VALUE_SETS)}
+    used = conditions.parse({"not": {"condition": "unregistered"}}, VALUE_SETS, named=named)
+    assert used == Not(named["unregistered"])
+    # Compiled, it is the same as writing the condition out in place.
+    written = conditions.parse({"not": UNREGISTERED}, VALUE_SETS)
+    assert conditions.to_dnf(used) == conditions.to_dnf(written)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"condition": "nowhere"}, "unknown named condition 'nowhere'; defined: unregistered"),
+    ({"condition": 3}, "unknown named condition 3"),
+    ({"condition": "unregistered", "field": STR}, "'condition' cannot be mixed with field"),
+    ({"any": [{"condition": "nowhere"}]}, "when.any[0]: unknown named condition"),
+])
+def test_a_bad_reference_is_named(raw: dict[str, Any], message: str) -> None:
+    named = {"unregistered": conditions.parse(UNREGISTERED, VALUE_SETS)}
+    with pytest.raises(ConditionError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        conditions.parse(raw, VALUE_SETS, named=named)
+
+
+def test_without_named_conditions_a_reference_is_unknown() -> None:
+    with pytest.raises(ConditionError, match="defined: none"):
+        conditions.parse({"condition": "unregistered"}, VALUE_SETS)

@@ -39,11 +39,12 @@ class CheckedRule:
     per_filing: bool  # it reads a fact of one filing (listings, channel)
 
 
-def check_conditions(spec: RuleSpec, file: str,
-                     value_sets: Mapping[str, frozenset[str]]) -> CheckedRule:
-    """Parse a rule's conditions against the vocabulary; ConditionError names the problem."""
-    when = conditions.parse(spec.when, value_sets, "when")
-    applies_if = (conditions.parse(spec.applies_if, value_sets, "applies_if")
+def check_conditions(spec: RuleSpec, file: str, value_sets: Mapping[str, frozenset[str]],
+                     named: Mapping[str, Condition] | None = None) -> CheckedRule:
+    """Parse a rule's conditions against the vocabulary and the policy's named conditions;
+    ConditionError names the problem."""
+    when = conditions.parse(spec.when, value_sets, "when", named)
+    applies_if = (conditions.parse(spec.applies_if, value_sets, "applies_if", named)
                   if spec.applies_if is not None else None)
     # A reason quotes what made the rule fail; a precondition's fields only when the rule lists
     # them under `report`.

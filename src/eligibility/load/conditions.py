@@ -2,7 +2,10 @@
 
 A condition is YAML: ``all``/``any`` of conditions, ``not`` of one, or a test of one field:
 ``{field: F, eq|ne|lt|le|gt|ge: VALUE}``, ``{field: F, in: [VALUES]}``,
-``{field: F, exists: BOOL}``, where VALUE may be ``{field: G}`` to compare two fields.
+``{field: F, exists: BOOL}``, where VALUE may be ``{field: G}`` to compare two fields; or
+``{condition: NAME}``, a named condition of the policy (a term POLICY.md defines once, such as
+"an unregistered copyright", written once under ``conditions:`` in a rule file and used by every
+rule that needs it, so that the rules cannot drift apart).
 
 The engine's core has no negation, no type checks and silently wrong answers on mixed types, so
 this module does all of that before a rule reaches it: every field and value is checked against
@@ -80,11 +83,23 @@ Conjunction = tuple[Literal_, ...]
 # --- parsing and checking -----------------------------------------------------------------------
 
 
-def parse(raw: Any, value_sets: Mapping[str, frozenset[str]], where: str = "when") -> Condition:
-    """Read a YAML condition, checking every field, operator and value against the vocabulary."""
+def parse(raw: Any, value_sets: Mapping[str, frozenset[str]], where: str = "when",
+          named: Mapping[str, Condition] | None = None) -> Condition:
+    """Read a YAML condition, checking every field, operator and value against the vocabulary;
+    ``named`` holds the named conditions it may use (already parsed)."""
     if not isinstance(raw, Mapping) or not raw:
         raise ConditionError(f"{where}: a condition is a mapping, got {_show(raw)}")
     keys = set(raw)
+    if "condition" in raw:
+        if keys != {"condition"}:
+            raise ConditionError(f"{where}: 'condition' cannot be mixed with "
+                                 f"{', '.join(sorted(map(str, keys - {'condition'})))}")
+        name = raw["condition"]
+        if not isinstance(name, str) or named is None or name not in named:
+            known = ", ".join(sorted(named)) if named else "none"
+            raise ConditionError(f"{where}: unknown named condition {_show(name)}; "
+                                 f"defined: {known}")
+        return named[name]
     for combinator in ("all", "any"):
         if combinator in raw:
             if keys != {combinator}:
@@ -93,18 +108,18 @@ def parse(raw: Any, value_sets: Mapping[str, frozenset[str]], where: str = "when
             items = raw[combinator]
             if not isinstance(items, list) or not items:
                 raise ConditionError(f"{where}.{combinator}: expected a non-empty list")
-            parts = tuple(parse(item, value_sets, f"{where}.{combinator}[{i}]")
+            parts = tuple(parse(item, value_sets, f"{where}.{combinator}[{i}]", named)
                           for i, item in enumerate(items))
             return All(parts) if combinator == "all" else AnyOf(parts)
     if "not" in raw:
         if keys != {"not"}:
             raise ConditionError(f"{where}: 'not' cannot be mixed with "
                                  f"{', '.join(sorted(map(str, keys - {'not'})))}")
-        return Not(parse(raw["not"], value_sets, f"{where}.not"))
+        return Not(parse(raw["not"], value_sets, f"{where}.not", named))
     if "field" not in raw:
         shown = ", ".join(sorted(map(str, keys)))
         raise ConditionError(f"{where}: unknown condition keys {shown}; "
-                             "expected all, any, not or field")
+                             "expected all, any, not, condition or field")
     field = _field(raw["field"], where)
     tests = keys - {"field"}
     if len(tests) != 1:

@@ -29,7 +29,8 @@ from ..jurisdiction.calendar import BusinessCalendar
 from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
 from ..models import DEFAULT_CHANNEL, PolicyRef, built
 from .compiler import CheckedRule, check_conditions, compile_policy, source_texts
-from .conditions import ConditionError
+from .conditions import Condition, ConditionError
+from .conditions import parse as parse_condition
 from .specs import (
     LANGUAGE_FOLDER,
     META_FILE,
@@ -295,10 +296,10 @@ class _Loader:
         targets = value_sets["platforms"] | value_sets["groups"]
         rules: list[CheckedRule] = []
         where_defined: dict[str, Path] = {}
-        for path, raw in files.values():
-            body = self.attempt(_validate, RulesFile, raw, path)
-            if body is None:
-                continue
+        bodies = [(path, body) for path, raw in files.values()
+                  if (body := self.attempt(_validate, RulesFile, raw, path)) is not None]
+        named = self.named_conditions(bodies, value_sets)
+        for path, body in bodies:
             for index, item in enumerate(body.rules):
                 rule_id = item.get("id") if isinstance(item, Mapping) else None
                 label = rule_id if isinstance(rule_id, str) else f"#{index + 1}"
@@ -310,15 +311,34 @@ class _Loader:
                                        f"{where_defined[spec.id].name}", spec.id)
                     continue
                 where_defined[spec.id] = path
-                checked = self.rule(path, spec, targets, value_sets)
+                checked = self.rule(path, spec, targets, value_sets, named)
                 if checked is not None:
                     rules.append(checked)
         if not where_defined and not self.problems:
             self.problem(self.rules_dir, "the policy has no rules")
         return rules
 
+    def named_conditions(self, bodies: list[tuple[Path, RulesFile]],
+                         value_sets: Mapping[str, frozenset[str]]) -> dict[str, Condition]:
+        """Every file's named conditions, parsed; each may use those defined before it."""
+        named: dict[str, Condition] = {}
+        where_named: dict[str, Path] = {}
+        for path, body in bodies:
+            for name, raw in body.conditions.items():
+                if name in where_named:
+                    self.problem(path, f"conditions.{name}: also defined in "
+                                       f"{where_named[name].name}")
+                    continue
+                where_named[name] = path
+                try:
+                    named[name] = parse_condition(raw, value_sets, f"conditions.{name}", named)
+                except ConditionError as exc:
+                    self.problem(path, str(exc))
+        return named
+
     def rule(self, path: Path, spec: RuleSpec, targets: frozenset[str],
-             value_sets: Mapping[str, frozenset[str]]) -> CheckedRule | None:
+             value_sets: Mapping[str, frozenset[str]],
+             named: Mapping[str, Condition]) -> CheckedRule | None:
         unknown = [t for t in spec.applies_to if t not in targets]
         if unknown:
             self.problem(path, f"applies_to names unknown platform or group "
@@ -333,7 +353,7 @@ class _Loader:
                 self.problem(path, f"report: unknown field {name!r}", spec.id)
                 return None
         try:
-            return check_conditions(spec, path.name, value_sets)
+            return check_conditions(spec, path.name, value_sets, named)
         except ConditionError as exc:
             self.problem(path, str(exc), spec.id)
             return None

@@ -48,8 +48,21 @@ class RuleSpec(Spec):
         return value
 
 
+CONDITION_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
 class RulesFile(Spec):
-    rules: list[Any] = Field(min_length=1)
+    rules: list[Any] = Field(default_factory=list)
+    # Named conditions, usable by every rule of the policy as {condition: NAME}; a definition may
+    # use those defined before it (in file order, then in order within the file).
+    conditions: dict[Annotated[str, StringConstraints(pattern=CONDITION_NAME)], Any] = Field(
+        default_factory=dict)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RulesFile:
+        if not self.rules and not self.conditions:
+            raise spec_error("a rule file holds rules, named conditions or both")
+        return self
 
 
 class ChannelSpec(Spec):
