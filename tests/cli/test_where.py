@@ -18,8 +18,8 @@ def test_where_lists_every_platform_with_its_decision(run: Run) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:2] == ["platform", "decision"]
     rows = {line.split()[0]: line for line in lines[1:]}
-    assert list(rows) == ["taobao", "tmall", "1688", "aliexpress", "alibaba.com", "amazon.com",
-                          "amazon.de"]
+    assert list(rows) == ["taobao", "tmall", "tmall.hk", "1688", "aliexpress", "alibaba.com",
+                          "amazon.com", "amazon.de"]
     assert "ineligible" in rows["taobao"]
     assert "territory.not-protected-in-china" in rows["taobao"]
     assert " eligible " in rows["aliexpress"]

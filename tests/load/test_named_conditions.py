@@ -16,6 +16,12 @@ def _policy(tmp_path: Path, extra: str) -> tuple[Path, Path]:
     rules, juris = packaged_dirs()
     shutil.copytree(rules, tmp_path / "rules")
     (tmp_path / "rules" / "zz-extra.yaml").write_text(extra, "utf-8")
+    # Every rule needs its Chinese texts too; the extra one gets placeholders.
+    chinese = tmp_path / "rules" / "lang" / "zh-CN.yaml"
+    if "evidence.extra-check" in extra:
+        chinese.write_text(chinese.read_text("utf-8").replace(
+            "\nrules:\n", "\nrules:\n  evidence.extra-check: {title: 额外, message: 额外, "
+            "remediation: 额外}\n", 1), "utf-8")
     return tmp_path / "rules", juris
 
 
