@@ -229,11 +229,13 @@ def test_evaluations_build_no_holidays_objects(policy: eligibility.Policy,
 
 def test_concurrent_first_use_builds_each_year_once(loaded: Loaded,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    days = [date(2024, 12, 20) + timedelta(days=3 * i) for i in range(20)]
+    # The expected windows first: the session's calendar may not have built these years yet, and
+    # its building them must not count.
+    expected = [loaded.calendars["CN"].window(d, 1, 3) for d in days]
     counter = CountingSource(delay=0.02)  # widen the window in which threads could race
     monkeypatch.setattr(holidays, "country_holidays", counter)
     fresh = BusinessCalendar("CN", loaded.jurisdictions.by_code["CN"].calendar)  # type: ignore[arg-type]
-    days = [date(2024, 12, 20) + timedelta(days=3 * i) for i in range(20)]
-    expected = [loaded.calendars["CN"].window(d, 1, 3) for d in days]
     start = threading.Barrier(8)
     results: list[list[Any]] = [[] for _ in range(8)]
 
