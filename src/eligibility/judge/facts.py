@@ -80,7 +80,13 @@ def listing_host(url: str) -> str | None:
 
 def under(host: str, domains: tuple[str, ...]) -> bool:
     """True when ``host`` is one of ``domains`` or a subdomain of one."""
-    return any(host == d or host.endswith("." + d) for d in domains)
+    return ("." + host).endswith(_dotted(domains))
+
+
+@lru_cache(maxsize=64)
+def _dotted(domains: tuple[str, ...]) -> tuple[str, ...]:
+    # ".taobao.com" ends ".item.taobao.com" and ".taobao.com" alike, and not ".eviltaobao.com".
+    return tuple("." + d for d in domains)
 
 
 def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
@@ -90,7 +96,7 @@ def on_platform(url: str, hosts: tuple[str, ...]) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _plain_host(hosts: tuple[str, ...]) -> re.Pattern[str] | None:
+def _plainly_on(hosts: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern matching only URLs that ``on_platform`` accepts, written in the plain form
     almost every listing has (``https://item.taobao.com/...``), with the host as its group 1.
     Parsing each URL in full is the costliest part of a fact; a URL this pattern misses still
@@ -108,16 +114,22 @@ def classify(urls: list[str], listing: tuple[str, ...],
 
     A URL whose host is under a short-link domain is a short link even where the host is also
     under a listing domain (``a.aliexpress.com`` beside ``aliexpress.com``)."""
-    domains = tuple(dict.fromkeys((*listing, *short)))
-    plain = _plain_host(domains)
+    domains = listing + short
+    plain = _plainly_on(domains)
+    match = plain.match if plain is not None else None
+    every, shortened = _dotted(domains), _dotted(short)
     off: list[str] = []
     shorts: list[str] = []
     for url in urls:
-        found = plain.match(url) if plain is not None else None
-        host = found.group(1).lower() if found is not None else listing_host(url)
-        if host is None or not under(host, domains):
+        found = match(url) if match is not None else None
+        if found is not None:  # on the platform; a short link if its host is under one
+            if shortened and ("." + found.group(1).lower()).endswith(shortened):
+                shorts.append(url)
+            continue
+        host = listing_host(url)
+        if host is None or not ("." + host).endswith(every):
             off.append(url)
-        elif short and under(host, short):
+        elif shortened and ("." + host).endswith(shortened):
             shorts.append(url)
     return off, shorts
 
