@@ -21,7 +21,8 @@ from ..conftest import FIXTURES, ROOT
 
 Run = Callable[..., Result]
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
-LIMIT = "{field: listings.count, gt: 300}"
+# The listing cap of a complaint filed from an IPP account, in both Alibaba groups.
+LIMIT = "max_listings: 300"
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_the_same_policy_changes_nothing(run: Run, base: Path) -> None:
 
 def test_a_rule_edit_lists_the_complaints_it_changes(run: Run, base: Path) -> None:
     # The base allowed only 299 listings: the 300-listing case was incomplete there.
-    _edit(base / "complaint.yaml", LIMIT, "{field: listings.count, gt: 299}")
+    _edit(base / "platforms.yaml", LIMIT, "max_listings: 299")
     result = run("diff", "--base-rules", base, "--json", ROOT / "tests" / "cases")
     assert result.exit_code == 1, result.output
     changes = json.loads(result.stdout)
@@ -160,7 +161,7 @@ def test_both_sides_judge_a_complaint_without_submitted_at_at_one_moment(
 
 
 def test_the_library_function_reports_changes_and_counts(base: Path) -> None:
-    _edit(base / "complaint.yaml", LIMIT, "{field: listings.count, gt: 299}")
+    _edit(base / "platforms.yaml", LIMIT, "max_listings: 299")
     report = diff_policies(eligibility.load_policy(base), eligibility.load_policy(),
                            [ROOT / "tests" / "cases" / "listings-volume.case.yaml"])
     assert report.files == 1
@@ -169,3 +170,20 @@ def test_the_library_function_reports_changes_and_counts(base: Path) -> None:
     assert set(report.by_rule()) == {"complaint.too-many-listings"}
     assert all(c.removed == ("complaint.too-many-listings",) or c.added
                for c in report.changes)
+
+
+def test_a_v1_policy_compares_with_v2(run: Run) -> None:
+    """The packaged policy as it was at v1 (tests/fixtures/policy_v1) still loads, so the move
+    to POLICY.md v2 can be shown complaint by complaint."""
+    v1 = FIXTURES / "policy_v1"
+    result = run("diff", "--base-rules", v1 / "rules", "--base-jurisdictions",
+                 v1 / "jurisdictions", "--json", ROOT / "examples")
+    assert result.exit_code == 1, result.output
+    changes = {Path(c["file"]).name: c for c in json.loads(result.stdout)}
+    artwork = changes["unregistered-artwork-taobao.yaml"]
+    assert artwork["before"]["decision"] == "ineligible"
+    assert artwork["after"] == {"decision": "incomplete",
+                                "reasons": ["evidence.claim-statement-missing"]}
+    assert changes["taobao-share-link.yaml"]["after"]["reasons"] == [
+        "complaint.listing-short-link"]
+    assert "us-band-uspto-taobao.yaml" not in changes
