@@ -87,3 +87,22 @@ def test_the_library_function_uses_the_packaged_policy(complaint: dict[str, Any]
     everywhere = eligibility.evaluate_everywhere(complaint, lang="zh-CN")
     assert everywhere["taobao"].decision.value == "eligible"
     assert set(everywhere) == set(eligibility.default_policy().platforms)
+
+
+def test_the_filing_channel_belongs_to_one_filing(policy: eligibility.Policy) -> None:
+    """An online-form complaint (11 listings) judged everywhere: the channel's cap is a rule of
+    one filing, not applicable on any platform, and Amazon (which takes no online form) is judged
+    like the rest instead of refusing the complaint."""
+    complaint = _example("online-form-11-listings-taobao.yaml")
+    del complaint["platform"]
+    everywhere = policy.evaluate_everywhere(complaint)
+    assert everywhere["amazon.com"].decision == "ineligible"  # a CNIPA mark, not US
+    for verdict in everywhere.values():
+        checks = {c.rule: c.status for c in verdict.checks}
+        if "complaint.too-many-listings" in checks:
+            assert checks["complaint.too-many-listings"] == "not_applicable"
+        assert checks["complaint.listing-short-link"] == "not_applicable"
+    # Naming an Amazon platform with the online form is still invalid input.
+    with pytest.raises(eligibility.InvalidComplaint) as caught:
+        policy.evaluate_everywhere({**complaint, "platform": "amazon.com"})
+    assert [p.path for p in caught.value.problems] == ["channel"]
