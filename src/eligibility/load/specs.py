@@ -110,6 +110,8 @@ class PlatformSpec(Spec):
     short_link_domains: list[str] = Field(default_factory=list)
     timezone: str
     response: ResponseSpec | None = None
+    # Where the platform, its domains and its complaint channel are stated.
+    source: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="before")
     @classmethod
