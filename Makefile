@@ -56,8 +56,9 @@ test-fast: $(BIN)/.installed ## the tests without the slow ones (soak, packaging
 suite: $(BIN)/.installed ## the whole pytest suite, slow tests included, without lint
 	$(BIN)/pytest
 
-docs: $(BIN)/.installed ## regenerate docs/rules.md from rules/
+docs: $(BIN)/.installed ## regenerate the rule catalogs (docs/rules.md, docs/rules.zh-CN.md) from rules/
 	$(BIN)/eligibility rules --markdown > docs/rules.md
+	$(BIN)/eligibility rules --markdown --lang zh-CN > docs/rules.zh-CN.md
 
 bench: $(BIN)/.installed ## speed and memory benchmarks
 	$(BIN)/python benchmarks/run.py

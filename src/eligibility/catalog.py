@@ -7,37 +7,48 @@ policy's data, in the policy's own order, so the output is the same byte for byt
 
 from __future__ import annotations
 
-from .judge.records import RuleInfo
+from .judge.records import Language, RuleInfo
 from .judge.vocabulary import FIELDS, Field
 from .policy import Policy
 
-SEVERITY_MEANING = {
-    "blocking": "the complaint is ineligible; no document can fix it",
-    "missing": "the complaint is incomplete; the filer can supply or correct evidence",
-    "warning": "reported only; never changes the decision",
-}
-REGENERATE = "eligibility rules --markdown > docs/rules.md"
+SEVERITIES = ("blocking", "missing", "warning")
+
+
+def regenerate_command(lang: str, source: str) -> str:
+    """The command that writes the catalog of a language (docs/rules.md for the source one)."""
+    if lang == source:
+        return "eligibility rules --markdown > docs/rules.md"
+    return f"eligibility rules --markdown --lang {lang} > docs/rules.{lang}.md"
+
+
+REGENERATE = regenerate_command("en", "en")
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _platform_rows(policy: Policy) -> list[str]:
-    rows = ["| platform | name | group | protection needed in | listing domains "
-            "| short-link domains | channels | response window |",
-            "|---|---|---|---|---|---|---|---|"]
+def _codes(values: tuple[str, ...], none: str) -> str:
+    return ", ".join(f"`{v}`" for v in values) or none
+
+
+def _platform_rows(policy: Policy, language: Language) -> list[str]:
+    text = language.text
+    columns = text("catalog.platform_columns")
+    rows = [f"| {columns} |", "|" + "---|" * (columns.count("|") + 1)]
+    none = text("catalog.none")
     for pid, spec in policy.platforms.items():
         if spec.business_days is None:
-            window = "none published"
+            window = text("catalog.no_window")
         else:
             first, last = spec.business_days
-            window = f"{first}-{last} business days, {spec.calendar} calendar"
-        territory = spec.territory or "any recognised office"
-        listing, short, channels = (", ".join(f"`{v}`" for v in values) or "(none)" for values in
-                                    (spec.listing_domains, spec.short_link_domains, spec.channels))
-        rows.append(f"| `{pid}` | {_cell(spec.name)} | `{spec.group}` | {territory} | {listing} "
-                    f"| {short} | {channels} | {window} |")
+            window = text("catalog.window", first=first, last=last, calendar=spec.calendar)
+        territory = spec.territory or text("catalog.any_office")
+        name = language.platforms.get(pid, spec.name)
+        rows.append(f"| `{pid}` | {_cell(name)} | `{spec.group}` | {territory} "
+                    f"| {_codes(spec.listing_domains, none)} "
+                    f"| {_codes(spec.short_link_domains, none)} "
+                    f"| {_codes(spec.channels, none)} | {window} |")
     return rows
 
 
@@ -45,51 +56,60 @@ def _applies(info: RuleInfo) -> str:
     return ", ".join(f"`{t}`" for t in info.applies_to)
 
 
-def render_markdown(policy: Policy) -> str:
-    """The whole catalog: severities, platforms, a summary table and one section per rule."""
+def render_markdown(policy: Policy, lang: str | None = None) -> str:
+    """The whole catalog in one language of the policy (its first by default): severities,
+    platforms, a summary table and one section per rule."""
+    language = policy.language(lang)
+    code = language.code
+    text = language.text
+    command = regenerate_command(code, policy.languages[0])
+    severity_columns = text("catalog.severity_columns")
+    rule_columns = text("catalog.rule_columns")
     lines = [
-        "# Rule catalog",
+        f"# {text('catalog.title')}",
         "",
-        f"<!-- Generated from rules/ by `{REGENERATE}`. Do not edit by hand. -->",
+        f"<!-- {text('catalog.generated', command=command)} -->",
         "",
-        f"Policy version {policy.version}: {len(policy.catalog)} rules over "
-        f"{len(policy.platforms)} platforms. Rule ids are a public contract: they never change "
-        "meaning once shipped.",
+        text("catalog.intro", version=policy.version, rules=len(policy.catalog),
+             platforms=len(policy.platforms)),
         "",
-        "## Severities",
+        f"## {text('catalog.severities')}",
         "",
-        "| severity | when the rule fails |",
+        f"| {severity_columns} |",
         "|---|---|",
-        *[f"| `{s}` | {meaning} |" for s, meaning in SEVERITY_MEANING.items()],
+        *[f"| `{s}` | {text(f'catalog.meaning.{s}')} |" for s in SEVERITIES],
         "",
-        "## Platforms",
+        f"## {text('catalog.platforms')}",
         "",
-        *_platform_rows(policy),
+        *_platform_rows(policy, language),
         "",
-        "Groups:",
+        text("catalog.groups"),
         "",
-        *[f"- `{gid}`: {_cell(title)}" for gid, title in policy.groups.items()],
+        *[f"- `{gid}`: {_cell(language.groups.get(gid, title))}"
+          for gid, title in policy.groups.items()],
         "",
-        "## Rules",
+        f"## {text('catalog.rules')}",
         "",
-        "| id | severity | applies to | title |",
+        f"| {rule_columns} |",
         "|---|---|---|---|",
-        *[f"| [`{r.id}`](#{_anchor(r.id)}) | {r.severity} | {_applies(r)} | {_cell(r.title)} |"
-          for r in policy.catalog],
+        *[f"| [`{r.id}`](#{_anchor(r.id)}) | {r.severity} | {_applies(r)} "
+          f"| {_cell(r.texts[code].title)} |" for r in policy.catalog],
     ]
     current_file = None
     for info in policy.catalog:
+        texts = info.texts[code]
         if info.file != current_file:
             current_file = info.file
             lines += ["", f"## {info.file}"]
-        lines += ["", f"### {info.id}", "", f"**{_cell(info.title)}**, severity `{info.severity}`.",
-                  "", f"- Applies to: {_applies(info)} (platforms: "
-                  f"{', '.join(f'`{p}`' for p in info.platforms) or 'none'})"]
+        platforms = ", ".join(f"`{p}`" for p in info.platforms) or text("catalog.none")
+        lines += ["", f"### {info.id}", "",
+                  text("catalog.rule_head", title=_cell(texts.title), severity=info.severity),
+                  "", "- " + text("catalog.applies", targets=_applies(info), platforms=platforms)]
         if info.platforms:
-            lines += [f"- Message: {_cell(info.message)}",
-                      f"- Remedy: {_cell(info.remediation)}"]
-        lines.append(f"- Source: {_cell(info.source)}")
-    lines += ["", *_field_rows()]
+            lines += ["- " + text("catalog.message", text=_cell(texts.message)),
+                      "- " + text("catalog.remedy", text=_cell(texts.remediation))]
+        lines.append("- " + text("catalog.source", text=_cell(info.source)))
+    lines += ["", *_field_rows(language)]
     return "\n".join(lines) + "\n"
 
 
@@ -110,14 +130,13 @@ def _values(f: Field) -> str:
     return ""
 
 
-def _field_rows() -> list[str]:
+def _field_rows(language: Language) -> list[str]:
+    """The fact-field reference: a technical table for rule authors, its columns and the
+    fields' descriptions in English in every edition."""
     rows = [
-        "## Fact fields",
+        f"## {language.text('catalog.fields')}",
         "",
-        "What a condition can test (`field:`) and a rule can show in its reasons (`report:`). "
-        "Fields of type \"shown only\" can be reported but not tested. A field that may "
-        "be absent makes every test of it false (so `not` of a test holds); test presence "
-        "with `exists`.",
+        language.text("catalog.fields_intro"),
         "",
         "| field | type | may be absent | values | meaning |",
         "|---|---|---|---|---|",

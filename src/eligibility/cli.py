@@ -497,7 +497,7 @@ def rules(state: State, as_json: bool, markdown: bool, lang: str | None) -> None
     if markdown:
         from .catalog import render_markdown
 
-        click.echo(render_markdown(policy), nl=False)
+        click.echo(render_markdown(policy, code), nl=False)
         return
     if as_json:
         listing = [{"id": r.id, "title": r.texts[code].title, "severity": r.severity,

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import eligibility
-from eligibility.catalog import REGENERATE, render_markdown
+from eligibility.catalog import REGENERATE, regenerate_command, render_markdown
 from eligibility.judge.vocabulary import FIELDS
 
 from ..conftest import ROOT
@@ -18,6 +18,27 @@ CATALOG = ROOT / "docs" / "rules.md"
 def test_docs_rules_md_is_up_to_date(policy: eligibility.Policy) -> None:
     committed = CATALOG.read_text("utf-8")
     assert committed == render_markdown(policy), f"docs/rules.md is stale; run: {REGENERATE}"
+
+
+def test_every_language_has_its_catalog_and_it_is_up_to_date(
+        policy: eligibility.Policy) -> None:
+    for lang in policy.languages[1:]:
+        path = ROOT / "docs" / f"rules.{lang}.md"
+        command = regenerate_command(lang, policy.languages[0])
+        assert path.is_file(), f"docs/rules.{lang}.md is missing; run: {command}"
+        assert path.read_text("utf-8") == render_markdown(policy, lang), \
+            f"docs/rules.{lang}.md is stale; run: {command}"
+
+
+def test_the_chinese_catalog_is_worded_in_chinese(policy: eligibility.Policy) -> None:
+    text = render_markdown(policy, "zh-CN")
+    english = render_markdown(policy)
+    assert text.startswith("# 规则目录\n")
+    for info in policy.catalog:
+        assert f"\n### {info.id}\n" in text  # the same ids and anchors as the English edition
+        assert info.texts["zh-CN"].title in text
+        assert info.texts["zh-CN"].message in text or not info.platforms
+    assert text.count("\n### ") == english.count("\n### ")
 
 
 def test_every_rule_has_a_row_and_a_section(policy: eligibility.Policy) -> None:
