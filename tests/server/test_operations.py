@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import types
@@ -200,16 +201,35 @@ def test_a_log_that_cannot_be_written_loses_lines_never_requests(
     assert len(_lines(log)) == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only files")
+@pytest.fixture
+def read_only_file(tmp_path: Path) -> Iterator[Path]:
+    """A file nobody may write to, root included: read-only by its mode, and, where the tests
+    run as root (who ignores modes), immutable by its file attribute."""
+    path = tmp_path / "decisions.jsonl"
+    path.write_text("", "utf-8")
+    path.chmod(0o444)
+    immutable = os.geteuid() == 0
+    if immutable:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"running as root, and chattr +i is refused here: {done.stderr!r}")
+    try:
+        yield path
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
 def test_a_read_only_file_loses_lines_never_requests(policy: eligibility.Policy,
-                                                     tmp_path: Path, client_for: Any) -> None:
-    log = tmp_path / "decisions.jsonl"
-    log.write_text("", "utf-8")
-    log.chmod(0o444)
-    client = client_for(create_app(policy, decision_log=log, access_log=False))
+                                                     read_only_file: Path,
+                                                     client_for: Any) -> None:
+    with pytest.raises(PermissionError):
+        read_only_file.open("a").close()  # the premise: the file cannot be written
+    client = client_for(create_app(policy, decision_log=read_only_file, access_log=False))
     body = as_json(complaint_variant(1))
     assert client.post("/v1/evaluate", content=body, headers=HEADERS).status_code == 200
     assert _sample(client.get("/metrics").text, "eligibility_decision_log_lost_lines_total") == 1
+    assert read_only_file.read_text("utf-8") == ""
 
 
 # --- metrics -----------------------------------------------------------------------------------
