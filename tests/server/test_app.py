@@ -8,14 +8,17 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 import eligibility
+from eligibility.load.yaml import load_yaml
 from eligibility.server import create_app
 
+from ..conftest import EXAMPLES
 from .harness import (
     JSON_HEADERS,
     PROBLEM,
@@ -145,6 +148,60 @@ def test_json_media_type_variants_are_accepted(client: httpx.Client, content_typ
     response = client.post("/v1/evaluate", content=as_json(complaint),
                            headers={"Content-Type": content_type})
     assert response.status_code == 200
+
+
+# --- YAML bodies (what the checker page sends when a person pastes YAML) -------------------------
+
+
+YAML_EXAMPLES = sorted((EXAMPLES).glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", YAML_EXAMPLES[:4], ids=lambda p: p.stem)
+@pytest.mark.parametrize("content_type", ["application/yaml", "application/x-yaml",
+                                          "text/yaml; charset=utf-8"])
+def test_a_yaml_body_is_judged_as_the_command_line_reads_it(
+        client: httpx.Client, policy: eligibility.Policy, path: Path, content_type: str) -> None:
+    text = path.read_text("utf-8")
+    response = client.post("/v1/evaluate", content=text.encode("utf-8"),
+                           headers={"Content-Type": content_type})
+    assert response.status_code == 200, response.text
+    assert response.content == policy.evaluate(load_yaml(text)).model_dump_json().encode()
+
+
+def test_yaml_bodies_on_the_batch_and_everywhere_routes(client: httpx.Client,
+                                                       policy: eligibility.Policy) -> None:
+    text = YAML_EXAMPLES[0].read_text("utf-8")
+    batch = "- " + text.replace("\n", "\n  ").rstrip() + "\n- {platform: taobao}\n"
+    response = client.post("/v1/evaluate/batch", content=batch.encode("utf-8"),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    first, second = response.json()
+    assert first == json.loads(policy.evaluate(load_yaml(text)).model_dump_json())
+    assert second["status"] == 422
+    response = client.post("/v1/evaluate/everywhere", content=text.encode("utf-8"),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == set(policy.platforms)
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (b"platform: [taobao", "line"),
+    (b"platform: taobao\nplatform: tmall\n", "duplicate key 'platform'"),
+    (b"   ", "empty"),
+    (b"platform: \xff\n", "UTF-8"),
+])
+def test_malformed_yaml_is_400_saying_where(client: httpx.Client, body: bytes, said: str) -> None:
+    doc = assert_problem(client.post("/v1/evaluate", content=body,
+                                     headers={"Content-Type": "application/yaml"}),
+                         400, "malformed-yaml")
+    assert said in doc["detail"]
+
+
+def test_a_yaml_body_with_field_problems_is_422_like_json(client: httpx.Client) -> None:
+    doc = assert_problem(client.post("/v1/evaluate", content=b"platform: taobao\n",
+                                     headers={"Content-Type": "application/yaml"}),
+                         422, "invalid-complaint")
+    assert {e["path"] for e in doc["errors"]} >= {"complainant", "ip_right", "infringement"}
 
 
 # --- batches -----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from ..errors import InvalidComplaint
 from ..jurisdiction.appeal import AppealDeadline
 from ..models import Verdict
 from ..policy import Policy, load_policy
-from .body import JSON, read_json
+from .body import JSON, YAML, read_body
 from .config import (
     ConfigError,
     ServiceSettings,
@@ -121,7 +121,7 @@ class Evaluation:
 
     async def one(self, scope: Scope, receive: Receive) -> bytes:
         lang = self.language(scope)
-        data = await read_json(scope, receive, self.max_body)
+        data = await read_body(scope, receive, self.max_body)
         try:
             if self.offload:
                 verdict = await run_in_threadpool(_judge, self.policy, data, lang)
@@ -137,7 +137,7 @@ class Evaluation:
 
     async def everywhere(self, scope: Scope, receive: Receive) -> bytes:
         lang = self.language(scope)
-        data = await read_json(scope, receive, self.max_body)
+        data = await read_body(scope, receive, self.max_body)
         try:
             verdicts = self.policy.evaluate_everywhere(data, lang=lang)
         except InvalidComplaint as exc:
@@ -156,7 +156,7 @@ class Evaluation:
 
     async def batch(self, scope: Scope, receive: Receive) -> bytes:
         lang = self.language(scope)
-        data = await read_json(scope, receive, self.max_body)
+        data = await read_body(scope, receive, self.max_body)
         if not isinstance(data, list):
             raise HTTPProblem("invalid-complaint", "the body must be a JSON array of complaints",
                               errors=[{"path": "", "message": "expected a JSON array, got "
@@ -259,7 +259,8 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
               responses={200: {"model": Verdict, "description": "The verdict"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
-                  "required": True, "content": {JSON: {"schema": complaint_ref}}}})
+                  "required": True, "content": {JSON: {"schema": complaint_ref},
+                                                YAML: {"schema": complaint_ref}}}})
     async def evaluate(request: Request) -> Response:
         return Response(await evaluation.one(request.scope, request.receive), media_type=JSON)
 
@@ -271,7 +272,8 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                                               "applicable, and `platform` may be left out"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
-                  "required": True, "content": {JSON: {"schema": complaint_ref}}}})
+                  "required": True, "content": {JSON: {"schema": complaint_ref},
+                                                YAML: {"schema": complaint_ref}}}})
     async def evaluate_everywhere(request: Request) -> Response:
         return Response(await evaluation.everywhere(request.scope, request.receive),
                         media_type=JSON)
@@ -283,8 +285,9 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                                               "verdict, or every problem that kept it from one"},
                          **problem_responses(400, 401, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
-                  "required": True, "content": {JSON: {"schema": {
-                      "type": "array", "items": complaint_ref, "maxItems": batch_limit}}}}})
+                  "required": True, "content": {media: {"schema": {
+                      "type": "array", "items": complaint_ref, "maxItems": batch_limit}}
+                      for media in (JSON, YAML)}}})
     async def evaluate_batch(request: Request) -> Response:
         return Response(await evaluation.batch(request.scope, request.receive), media_type=JSON)
 

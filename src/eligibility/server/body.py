@@ -1,4 +1,4 @@
-"""Reading a request body as JSON without ever holding more of it than the limit allows.
+"""Reading a request body (JSON, or YAML) without ever holding more of it than the limit allows.
 
 A declared Content-Length over the limit is refused at the door before any of the body is read;
 this reader catches the rest: a chunked body (no length given) or one that runs past the length it
@@ -7,6 +7,10 @@ served without the framework's request objects, and it tells the three ways a bo
 apart: not declared as JSON (415), too long (413), not parseable (400). An object with the same
 key twice is refused too, as the command line refuses it: keeping one of the two values silently
 could judge a complaint other than the one its author meant.
+
+A body declared as YAML (``application/yaml``) is read with the same safe reader the command line
+uses, so that a complaint file can be sent as it is written, and so that the checker page can
+send what a person pasted without a YAML parser of its own: the service's reading is the only one.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope
 
-from ..load.yaml import unique_keys
+from ..load.yaml import YAMLError, load_yaml, unique_keys
 from .problems import HTTPProblem
 
 JSON = "application/json"
+YAML = "application/yaml"
+# RFC 9512 registered application/yaml; the others are what older tools still send.
+YAML_TYPES = frozenset({YAML, "application/x-yaml", "text/yaml", "text/x-yaml"})
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -31,31 +38,39 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def is_json_media(content_type: str | None) -> bool:
-    """``application/json`` or any ``application/*+json``, in UTF-8 (RFC 8259 allows no other).
+def body_format(content_type: str | None) -> str | None:
+    """``"json"`` for ``application/json`` or any ``application/*+json``, ``"yaml"`` for YAML,
+    in UTF-8 (RFC 8259 allows no other for JSON); None for anything else.
 
     A body sent with no Content-Type at all (a bare ``curl --data``, ``requests.post(data=…)``) is
     read as JSON: only a body declared as something else is refused.
     """
     if content_type is None:
-        return True
+        return "json"
     media, _, params = content_type.partition(";")
     media = media.strip().lower()
-    if media != JSON and not (media.startswith("application/") and media.endswith("+json")):
-        return False
+    if media == JSON or (media.startswith("application/") and media.endswith("+json")):
+        kind = "json"
+    elif media in YAML_TYPES:
+        kind = "yaml"
+    else:
+        return None
     for param in params.split(";"):
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
                 "utf-8", "utf8"):
-            return False
-    return True
+            return None
+    return kind
 
 
-async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
-    """The body, parsed; HTTPProblem when it is not JSON, too long, or not declared as JSON."""
-    if not is_json_media(header(scope, b"content-type")):
+async def read_body(scope: Scope, receive: Receive, limit: int) -> Any:
+    """The body, parsed as JSON or YAML as declared; HTTPProblem when it cannot be parsed, is too
+    long, or is declared as something else."""
+    kind = body_format(header(scope, b"content-type"))
+    if kind is None:
         raise HTTPProblem("unsupported-media-type", "send the body as 'Content-Type: "
-                                                    "application/json' (UTF-8)",
+                                                    "application/json' or 'application/yaml' "
+                                                    "(UTF-8)",
                           close=True)  # the body is left unread
     body = bytearray()
     while True:
@@ -69,13 +84,18 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
         if not message.get("more_body", False):
             break
     if not body.strip():
-        raise HTTPProblem("malformed-json", "the body is empty")
+        raise HTTPProblem(f"malformed-{kind}", "the body is empty")
     try:
         # Decoded first: json.loads would also guess UTF-16 or UTF-32 from bytes, and the
         # service speaks UTF-8 only.
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HTTPProblem("malformed-json", f"the body is not UTF-8: {exc}") from None
+        raise HTTPProblem(f"malformed-{kind}", f"the body is not UTF-8: {exc}") from None
+    if kind == "yaml":
+        try:
+            return load_yaml(text)
+        except YAMLError as exc:
+            raise HTTPProblem("malformed-yaml", f"not valid YAML: {exc}") from None
     try:
         return json.loads(text, object_pairs_hook=unique_keys)
     except RecursionError:

@@ -18,13 +18,14 @@ TYPE_PREFIX = "urn:eligibility:problem:"
 # slug -> (status, title). The slugs are part of the service's contract.
 KINDS: Mapping[str, tuple[int, str]] = {
     "malformed-json": (400, "The request body is not valid JSON"),
+    "malformed-yaml": (400, "The request body is not valid YAML"),
     "bad-request": (400, "The request is malformed"),
     "unauthorized": (401, "A valid API key is required"),
     "not-found": (404, "No such resource"),
     "method-not-allowed": (405, "Method not allowed on this resource"),
     "body-too-large": (413, "The request body is too large"),
     "batch-too-large": (413, "The batch holds too many complaints"),
-    "unsupported-media-type": (415, "The request body must be JSON"),
+    "unsupported-media-type": (415, "The request body must be JSON or YAML"),
     "invalid-complaint": (422, "The complaint is invalid"),
     "invalid-parameter": (422, "A query parameter is invalid"),
     "internal-error": (500, "The service failed to answer"),
