@@ -15,6 +15,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,13 @@ def test_the_sdist_carries_every_policy_file(built: Built) -> None:
                     for path in (ROOT / folder).rglob("*.yaml")}
     assert len(policy_files) > 10
     assert policy_files <= names
+
+
+def test_the_wheel_carries_the_checker_page(built: Built) -> None:
+    with zipfile.ZipFile(built.wheel) as archive:  # GET / serves these as package data
+        names = set(archive.namelist())
+    assert {f"eligibility/server/page/{name}" for name in ("index.html", "page.js",
+                                                           "page.css")} <= names
 
 
 def test_the_installed_command_judges_like_the_checkout(built: Built) -> None:

@@ -8,7 +8,7 @@ so the HTTP answer is byte for byte the library's. Request ids, policy headers, 
 access log live at the door (:mod:`.gateway`), which also serves the two evaluation
 routes itself, past the framework's routing. Settings and their environment variables are in
 :mod:`.config`, error documents in :mod:`.problems`, the OpenAPI description in
-:mod:`.openapi`.
+:mod:`.openapi`, and the checker page people use from a browser (``GET /``) in :mod:`.checker`.
 
 The engine holds the GIL for the whole of an evaluation, so a thread pool cannot run two at once;
 a single complaint is judged inline in the event loop, which the benchmark showed to be faster
@@ -52,6 +52,8 @@ from ..jurisdiction.appeal import AppealDeadline
 from ..models import Verdict
 from ..policy import Policy, load_policy
 from .body import JSON, YAML, read_body
+from .checker import HEADERS as PAGE_HEADERS
+from .checker import Asset, page_assets
 from .config import (
     ConfigError,
     ServiceSettings,
@@ -187,9 +189,10 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                decision_log_input: bool = False, metrics_public: bool = False) -> FastAPI:
     """Build the service for a loaded policy.
 
-    ``api_keys``: when given, every request outside the health endpoints and the OpenAPI
-    document needs ``Authorization: Bearer <key>``. ``access_log``: True sends one JSON line per
-    request to the ``eligibility.access`` logger, a text stream receives the lines directly
+    ``api_keys``: when given, every request outside the health endpoints, the OpenAPI
+    document and the checker page's static files needs ``Authorization: Bearer <key>``.
+    ``access_log``: True sends one JSON line per request to the ``eligibility.access`` logger,
+    a text stream receives the lines directly
     (cheaper; what ``serve`` does with standard output), False turns it off.
 
     ``decision_log``: a file path (or ``"-"``, standard output) receiving one JSON line per
@@ -350,6 +353,10 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     async def prometheus_metrics() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
+    for path, asset in page_assets(complaint_schema).items():
+        app.add_api_route(path, _page_route(asset), methods=["GET", "HEAD"],
+                          include_in_schema=False)
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = openapi_document(app, complaint_schema)
@@ -360,6 +367,13 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     paths = [getattr(route, "path", "") for route in app.routes]
     metrics.expect_routes(paths, timed=[p for p in paths if p.startswith("/v1/evaluate")])
     return app
+
+
+def _page_route(asset: Asset) -> Any:
+    """A route answering one of the checker page's files (see :mod:`.checker`)."""
+    async def page_file() -> Response:
+        return Response(asset.body, media_type=asset.media_type, headers=dict(PAGE_HEADERS))
+    return page_file
 
 
 def _judge(policy: Policy, data: Any, lang: str) -> Verdict:

@@ -29,10 +29,14 @@ from typing import TextIO
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .checker import PAGE_PATHS
 from .problems import MEDIA_TYPE, HTTPProblem
 
 EXCHANGE_KEY = "eligibility.exchange"
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
+# The checker page's static files: readable without a key, so that a person can load the form
+# and type the key into it. Only reading them is open; nothing else on those paths is.
+OPEN_READS = PAGE_PATHS
 HEADER_REQUEST_ID = "X-Request-ID"
 HEADER_DIGEST = "X-Policy-Digest"
 HEADER_VERSION = "X-Policy-Version"
@@ -134,7 +138,8 @@ class Gateway:
             await send(message)
 
         try:
-            refusal = self._refusal(scope["path"], authorization, length, chunked)
+            refusal = self._refusal(scope["method"], scope["path"], authorization, length,
+                                    chunked)
             direct = self._direct.get((scope["method"], scope["path"]))
             if refusal is not None:
                 await send_problem(send_with_headers, refusal, request_id)
@@ -161,10 +166,11 @@ class Gateway:
             if self._emit is not None:
                 self._emit(access_line(scope, status, started, exchange))
 
-    def _refusal(self, path: str, authorization: bytes | None, length: bytes | None,
-                 chunked: bool) -> HTTPProblem | None:
-        if self._keys is not None and path not in self._open_paths and not self._authorized(
-                authorization):
+    def _refusal(self, method: str, path: str, authorization: bytes | None,
+                 length: bytes | None, chunked: bool) -> HTTPProblem | None:
+        open_path = path in self._open_paths or (path in OPEN_READS
+                                                  and method in ("GET", "HEAD"))
+        if self._keys is not None and not open_path and not self._authorized(authorization):
             # A stranger's body is not read, not even to discard it: the connection closes.
             has_body = chunked or (length is not None and length.strip(b"0") != b"")
             return HTTPProblem("unauthorized", "send 'Authorization: Bearer <key>' with a key "
