@@ -26,7 +26,7 @@ import pytest
 import eligibility
 from eligibility.load.yaml import load_yaml
 from eligibility.server import create_app
-from eligibility.server.checker import choices_json
+from eligibility.server.checker import complaint_fields, page_data_json
 
 from ..conftest import EXAMPLES, ROOT
 from .harness import running
@@ -377,7 +377,12 @@ def test_the_language_switch_words_the_page_and_the_answers_in_chinese(
     # ...and the service is asked again for its texts in Chinese.
     expect(page.locator("#verdict[data-decision] [data-rule] .message").first).not_to_have_text(
         english)
-    assert_shows(page, expected(policy, text, lang="zh-CN"))
+    chinese = expected(policy, text, lang="zh-CN")
+    assert_shows(page, chinese)
+    # Decisions and platform names in the policy's own words for the language.
+    texts = policy.language("zh-CN")
+    assert page.inner_text("#verdict .badge") == texts.interface["decision." + chinese["decision"]]
+    assert texts.platforms[chinese["platform"]] in page.inner_text("#verdict h2")
     page.select_option("#lang", "en")
     assert page.inner_text("#check") == "Check"
 
@@ -638,8 +643,7 @@ def test_the_page_offers_the_policys_own_choices(policy: eligibility.Policy) -> 
     start = html.index('<script type="application/json" id="choices">') + len(
         '<script type="application/json" id="choices">')
     fields = json.loads(html[start:html.index("</script>", start)])["fields"]
-    assert fields["platform"] == sorted(policy.platforms) or set(fields["platform"]) == set(
-        policy.platforms)
+    assert set(fields["platform"]) == set(policy.platforms)
     schema = policy.complaint_schema()
     assert set(fields["ip_right.office"]) == set(
         schema["$defs"]["IPRight"]["properties"]["office"]["anyOf"][0]["enum"])
@@ -658,10 +662,21 @@ def test_choices_follow_references_alternatives_and_list_items() -> None:
         "$defs": {"Who": {"properties": {"name": {"type": "string"}}},
                   "Doc": {"properties": {"type": {"enum": ["</script>", "id"]}}}},
     }
-    text = choices_json(schema)
-    assert "<" not in text
-    assert json.loads(text)["fields"] == {"channel": ["a", "b"], "who": None, "who.name": None,
-                                          "docs": None, "docs.type": ["</script>", "id"]}
+    assert complaint_fields(schema) == {"channel": ["a", "b"], "who": None, "who.name": None,
+                                        "docs": None, "docs.type": ["</script>", "id"]}
+    text = page_data_json(schema, {})
+    assert "<" not in text  # it cannot end the script element that holds it
+    assert json.loads(text)["fields"]["docs.type"] == ["</script>", "id"]
+
+
+def test_the_page_carries_the_policys_words_in_each_language(policy: eligibility.Policy) -> None:
+    data = json.loads(page_data_json(policy.complaint_schema(),
+                                     {code: policy.language(code) for code in policy.languages}))
+    assert set(data["languages"]) == set(policy.languages) >= {"en", "zh-CN"}
+    chinese = data["languages"]["zh-CN"]
+    assert chinese["platforms"] == dict(policy.language("zh-CN").platforms)
+    assert chinese["interface"]["decision.incomplete"] == \
+        policy.language("zh-CN").interface["decision.incomplete"]
 
 
 def test_the_page_ships_in_the_package() -> None:

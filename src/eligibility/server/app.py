@@ -353,7 +353,8 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     async def prometheus_metrics() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
-    for path, asset in page_assets(complaint_schema).items():
+    texts = {code: policy.language(code) for code in policy.languages}
+    for path, asset in page_assets(complaint_schema, texts).items():
         app.add_api_route(path, _page_route(asset), methods=["GET", "HEAD"],
                           include_in_schema=False)
 

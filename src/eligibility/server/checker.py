@@ -3,11 +3,13 @@
 The page is three static files shipped with the package (``page/``). It judges nothing itself:
 its buttons send the complaint to the service's own evaluation routes and show what comes back,
 so there is no second copy of any rule to drift from the policy. What the page needs to know of
-the policy, the choices its drop-downs offer and which fields this policy's complaint has, is taken
-from the complaint schema once, when the app is built, and written into the HTML; the same
-schema is already public in ``/openapi.json``. The page is therefore the same bytes for every
-caller, carries no secret, and can be served without an API key: a person loads the form first
-and types the key into it (the key stays in the page's memory and goes out as a Bearer header).
+the policy is written into the HTML once, when the app is built: the choices its drop-downs offer
+and which fields this policy's complaint has (from the complaint schema, already public in
+``/openapi.json``), and, per language, the platform names and the interface texts the command
+line uses too (decisions, severities, the answer window), so both faces use the same words. The
+page is therefore the same bytes for every caller, carries no secret, and can be served without
+an API key: a person loads the form first and types the key into it (the key stays in the page's
+memory and goes out as a Bearer header).
 
 Every answer carries a Content-Security-Policy that allows nothing but the service's own origin,
 so the page works offline and cannot be made to load anything from elsewhere.
@@ -20,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
+
+from ..judge.records import Language
 
 # Path served -> (file in page/, media type). The gateway lets GET and HEAD on these through
 # without a key.
@@ -47,8 +51,10 @@ class Asset:
     media_type: str
 
 
-def page_assets(complaint_schema: Mapping[str, Any]) -> dict[str, Asset]:
-    """The page's files by the path they are served at, the HTML carrying the schema's choices."""
+def page_assets(complaint_schema: Mapping[str, Any],
+                languages: Mapping[str, Language]) -> dict[str, Asset]:
+    """The page's files by the path they are served at, the HTML carrying the schema's choices
+    and the policy's texts in each of its languages."""
     folder = files("eligibility.server").joinpath("page")
     assets: dict[str, Asset] = {}
     for path, (name, media_type) in PAGE_FILES.items():
@@ -56,15 +62,29 @@ def page_assets(complaint_schema: Mapping[str, Any]) -> dict[str, Asset]:
         if name == "index.html":
             if CHOICES_MARK not in text:
                 raise RuntimeError(f"page/{name} lost its {CHOICES_MARK} mark")
-            text = text.replace(CHOICES_MARK, choices_json(complaint_schema))
+            text = text.replace(CHOICES_MARK, page_data_json(complaint_schema, languages))
         assets[path] = Asset(text.encode("utf-8"), media_type)
     return assets
 
 
-def choices_json(complaint_schema: Mapping[str, Any]) -> str:
-    """The fields of a complaint as ``{dotted path: [allowed values] or null}``, as JSON that is
-    safe inside an HTML ``<script>`` element. List items are written without an index
-    (``complainant.identity_documents.type``)."""
+def page_data_json(complaint_schema: Mapping[str, Any], languages: Mapping[str, Language]) -> str:
+    """What the page knows of the policy, as JSON that is safe inside an HTML ``<script>``
+    element: ``fields`` (see :func:`complaint_fields`) and ``languages``, per language code its
+    platform names and interface texts."""
+    data = {
+        "fields": complaint_fields(complaint_schema),
+        "languages": {code: {"name": texts.name, "platforms": dict(texts.platforms),
+                             "interface": dict(texts.interface)}
+                      for code, texts in languages.items()},
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # "<" never appears in the output, so the text cannot close the script element holding it.
+    return text.replace("<", "\\u003c")
+
+
+def complaint_fields(complaint_schema: Mapping[str, Any]) -> dict[str, list[Any] | None]:
+    """The fields of a complaint as ``{dotted path: [allowed values] or None}``. List items are
+    written without an index (``complainant.identity_documents.type``)."""
     fields: dict[str, list[Any] | None] = {}
     definitions = complaint_schema.get("$defs", {})
 
@@ -90,7 +110,4 @@ def choices_json(complaint_schema: Mapping[str, Any]) -> str:
             fields[path] = values or fields.get(path)
 
     walk(complaint_schema, "", 0)
-    text = json.dumps({"fields": fields}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
-    # "<" never appears in the output, so the text cannot close the script element holding it.
-    return text.replace("<", "\\u003c")
+    return fields

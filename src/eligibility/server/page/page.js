@@ -5,7 +5,11 @@
 (() => {
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
-  const FIELDS = JSON.parse($("#choices").textContent).fields;
+  // What the service wrote into the page from its policy: the complaint's fields and choices,
+  // and per language the platform names and the interface texts the command line uses too.
+  const POLICY = JSON.parse($("#choices").textContent);
+  const FIELDS = POLICY.fields;
+  const LANGS = POLICY.languages || {};
 
   const T = {
     en: {
@@ -37,19 +41,14 @@
       syncForm: "The text above is what the form holds; it is what will be checked.",
       syncText: "The form now shows the text you entered.",
       syncNo: "The form cannot show this text, so it is locked; the text will be checked as written. Clear the text to use the form again.",
-      working: "Checking…", d_eligible: "Eligible", d_incomplete: "Incomplete", d_ineligible: "Ineligible",
-      on: "on", reasons: "What to fix", noReasons: "Nothing to fix.", fix: "Fix:", facts: "Facts",
-      source: "Source", due: "The platform should answer between {0} and {1} ({2}–{3} business days, {4} calendar, {5}).",
-      provisional: "Provisional: the official calendar for those days is not published yet.",
-      noDue: "No answer window until the complaint is eligible.",
-      everywhere: "On every platform", colPlatform: "Platform", colDecision: "Decision",
-      colRules: "Rules not met", dueBy: "answer by {0}", invalid: "The complaint could not be read ({0}). Each problem is shown next to its field:",
+      working: "Checking…",
+      on: "on", stop: ".", reasons: "What to fix", noReasons: "Nothing to fix.", fix: "Fix:", facts: "Facts",
+      source: "Source",
+      everywhere: "On every platform", dueBy: "answer by {0}", invalid: "The complaint could not be read ({0}). Each problem is shown next to its field:",
       problems1: "1 problem", problemsN: "{0} problems", whole: "the complaint",
       network: "The service did not answer. Is it running?",
       unauthorized: "This service needs an API key: type it in the “API key” field at the top.",
       failed: "The service refused the request",
-      sev_blocking: "blocking", sev_missing: "missing", sev_warning: "warning",
-      noWindow: "No answer window: the platform publishes no response time.",
       "v_infringement.kind.patent": "patent infringement",
     },
     "zh-CN": {
@@ -75,15 +74,14 @@
       check: "检查", checkEverywhere: "在所有平台检查", choose: "（请选择）", none: "（无）",
       syncForm: "上面的文本就是表单内容，检查的就是它。", syncText: "表单已显示您输入的文本。",
       syncNo: "表单无法显示这段文本，已锁定；将按原文检查。清空文本即可重新使用表单。",
-      working: "正在检查…", d_eligible: "符合条件", d_incomplete: "材料不全", d_ineligible: "不符合条件",
-      on: "平台：", reasons: "需要改正的地方", noReasons: "无需改正。", fix: "处理建议：", facts: "相关事实",
-      source: "依据", due: "平台应于{0}至{1}之间答复（第0日后第{2}至第{3}个工作日，按{4}工作日历，时区{5}）。",
-      provisional: "暂定（相关年度的官方节假日安排尚未公布）。", noDue: "无答复期限：投诉符合条件之前不计算答复期限。",
-      everywhere: "在所有平台", colPlatform: "平台", colDecision: "判定结果", colRules: "未通过的规则",
+      working: "正在检查…",
+      on: "平台：", stop: "。", reasons: "需要改正的地方", noReasons: "无需改正。", fix: "处理建议：", facts: "相关事实",
+      source: "依据",
+      everywhere: "在所有平台",
       dueBy: "最晚{0}答复", invalid: "无法读取投诉（{0}）。每个问题都显示在对应字段旁：",
       problems1: "1 个问题", problemsN: "{0} 个问题", whole: "整个投诉",
       network: "服务没有响应。服务是否在运行？", unauthorized: "此服务需要API密钥：请在页面顶部的“API密钥”栏中输入。",
-      failed: "服务拒绝了请求", noWindow: "无答复期限：平台未公布处理时限。", sev_blocking: "不可补正", sev_missing: "待补正", sev_warning: "警告",
+      failed: "服务拒绝了请求",
       v_individual: "个人", v_organization: "组织", v_trademark: "商标", v_copyright: "著作权",
       v_patent: "专利", v_trade_secret: "商业秘密", v_other: "其他", v_invention: "发明",
       v_utility_model: "实用新型", v_design: "外观设计", v_registered: "已注册", v_pending: "申请尚在审查中",
@@ -106,6 +104,19 @@
   const t = (key, ...args) => {
     const text = (T[lang] && T[lang][key]) || T.en[key] || key;
     return text.replace(/\{(\d)\}/g, (_, n) => String(args[Number(n)]));
+  };
+  // The policy's own words for decisions, severities and the answer window (one source for
+  // every face); capitalised at the start for a sentence of its own.
+  const said = (key, fields = {}) => {
+    const own = (LANGS[lang] || {}).interface || {};
+    const text = own[key] || ((LANGS.en || {}).interface || {})[key] || key;
+    return text.replace(/\{(\w+)\}/g, (_, name) => String(fields[name]));
+  };
+  const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+  const platformName = (id) => ((LANGS[lang] || {}).platforms || {})[id] || id;
+  const platformLabel = (id) => {
+    const name = platformName(id);
+    return name.toLowerCase().startsWith(String(id).toLowerCase()) ? name : `${name} (${id})`;
   };
   // A value's words: for this field, else for any field, else the value itself.
   const valueLabel = (field, v) => {
@@ -157,7 +168,8 @@
     const current = select.value;
     const optional = name === "ip_right.patent_kind" || name === "channel";
     select.replaceChildren(el("option", { value: "" }, t(optional ? "none" : "choose")));
-    for (const v of FIELDS[name] || []) select.append(el("option", { value: v }, valueLabel(name, v)));
+    const label = name === "platform" ? (v) => platformLabel(v) : (v) => valueLabel(name, v);
+    for (const v of FIELDS[name] || []) select.append(el("option", { value: v }, label(v)));
     select.value = current;
   }
 
@@ -520,7 +532,7 @@
 
   // --- showing answers --------------------------------------------------------------------------
 
-  const decisionBadge = (decision) => el("span", { class: `badge ${decision}` }, t("d_" + decision));
+  const decisionBadge = (decision) => el("span", { class: `badge ${decision}` }, sentence(said("decision." + decision)));
 
   function showVerdict(v) {
     const area = $("#verdict");
@@ -533,26 +545,35 @@
         ? el("a", { href: r.source, rel: "noopener noreferrer", target: "_blank" }, t("source"))
         : (r.source ? el("span", {}, `${t("source")}: ${r.source}`) : null);
       return el("li", { "data-rule": r.rule, "data-severity": r.severity, class: r.severity },
-        el("p", { class: "rule" }, el("code", {}, r.rule), " ", el("span", { class: "sev" }, t("sev_" + r.severity))),
+        el("p", { class: "rule" }, el("code", {}, r.rule), " ", el("span", { class: "sev" }, said("severity." + r.severity))),
         el("p", { class: "message" }, r.message),
         el("p", { class: "fix" }, el("strong", {}, t("fix")), " ", r.remediation),
         facts.children.length ? el("details", {}, el("summary", {}, t("facts")), facts) : null,
         source);
     });
     area.replaceChildren(
-      el("h2", { class: "decision" }, decisionBadge(v.decision), " ", el("span", {}, `${t("on")} ${v.platform}`)),
-      dueText(v.due, v.decision),
+      el("h2", { class: "decision" }, decisionBadge(v.decision), " ", el("span", {}, `${t("on")} ${platformLabel(v.platform)}`)),
+      dueText(v),
       el("h3", {}, t("reasons")),
       reasons.length ? el("ol", { class: "reasons" }, ...reasons) : el("p", {}, t("noReasons")));
     area.setAttribute("data-decision", v.decision);
   }
 
-  function dueText(due, decision) {
-    if (!due) return el("p", { id: "due", class: "due" }, t(decision === "eligible" ? "noWindow" : "noDue"));
+  function dueText(v) {
+    const due = v.due;
+    if (!due) {
+      const why = v.decision === "eligible"
+        ? said("verdict.no_window", { platform: platformName(v.platform) })
+        : said("verdict.not_eligible_no_window");
+      return el("p", { id: "due", class: "due" }, sentence(why) + t("stop"));
+    }
     const days = due.business_days || [];
     const p = el("p", { id: "due", class: "due", "data-earliest": due.earliest, "data-latest": due.latest },
-      t("due", due.earliest, due.latest, days[0], days[1], due.calendar, due.timezone));
-    if (due.provisional) p.append(" ", el("strong", {}, t("provisional")));
+      sentence(said("verdict.due", {
+        earliest: due.earliest, latest: due.latest, first: days[0], last: days[1],
+        calendar: due.calendar, timezone: due.timezone,
+      })) + t("stop"));
+    if (due.provisional) p.append(" ", el("strong", {}, sentence(said("verdict.provisional"))));
     return p;
   }
 
@@ -570,14 +591,14 @@
     const rows = entries.map(([platform, v]) => {
       const failed = (v.reasons || []).map((r) => r.rule);
       return el("tr", { "data-platform": platform, "data-decision": v.decision },
-        el("th", { scope: "row" }, platform),
+        el("th", { scope: "row" }, platformLabel(platform)),
         el("td", {}, decisionBadge(v.decision), v.due ? el("small", {}, t("dueBy", v.due.latest)) : null),
         el("td", { class: "rules" }, failed.length ? el("ul", {}, ...failed.map((id) => el("li", {}, el("code", {}, id)))) : "—"));
     });
     $("#everywhere").replaceChildren(el("table", {},
       el("caption", {}, t("everywhere")),
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("colPlatform")),
-        el("th", { scope: "col" }, t("colDecision")), el("th", { scope: "col" }, t("colRules")))),
+      el("thead", {}, el("tr", {}, ...["where.platform", "where.decision", "where.failed"].map(
+        (key) => el("th", { scope: "col" }, sentence(said(key)))))),
       el("tbody", {}, ...rows)));
   }
 
