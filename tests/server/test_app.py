@@ -17,6 +17,7 @@ import pytest
 import eligibility
 from eligibility.load.yaml import load_yaml
 from eligibility.server import create_app
+from eligibility.server.body import json_ready
 
 from ..conftest import EXAMPLES
 from .harness import (
@@ -195,6 +196,29 @@ def test_malformed_yaml_is_400_saying_where(client: httpx.Client, body: bytes, s
                                      headers={"Content-Type": "application/yaml"}),
                          400, "malformed-yaml")
     assert said in doc["detail"]
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (b"a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+     b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n",
+     "aliases"),
+    (b"platform: taobao\n1688: x\n", "key must be text"),
+    (b"platform: !!binary dGFvYmFv\n", "bytes value"),
+])
+def test_yaml_that_json_could_not_say_is_refused(client: httpx.Client, body: bytes,
+                                                 said: str) -> None:
+    doc = assert_problem(client.post("/v1/evaluate", content=body,
+                                     headers={"Content-Type": "application/yaml"}),
+                         400, "malformed-yaml")
+    assert said in doc["detail"]
+
+
+def test_yaml_dates_become_the_text_a_json_caller_sends() -> None:
+    text = "platform: taobao\nsubmitted_at: 2026-03-02T10:00:00+08:00\nday: 2026-01-10\n" \
+           "list: [a, 1, true, null]\n"
+    assert json_ready(load_yaml(text), budget=len(text)) == {
+        "platform": "taobao", "submitted_at": "2026-03-02T10:00:00+08:00", "day": "2026-01-10",
+        "list": ["a", 1, True, None]}
 
 
 def test_a_yaml_body_with_field_problems_is_422_like_json(client: httpx.Client) -> None:

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 import eligibility
 from eligibility.cli import cli
+from eligibility.load.yaml import load_yaml
 from eligibility.server import ConfigError, create_app, decisions
 from eligibility.server.config import (
     ENV_DECISION_LOG,
@@ -31,6 +32,7 @@ from eligibility.server.config import (
     settings_from_environment,
 )
 
+from ..conftest import EXAMPLES
 from .harness import as_json, complaint_variant, running, serving
 
 KEY = "operations-test-key-0123456789"
@@ -130,6 +132,24 @@ def test_everywhere_logs_and_counts_each_platforms_verdict(
     text = client.get("/metrics").text
     assert sum(_sample(text, "eligibility_evaluations_total", platform=p,
                        decision=v["decision"]) for p, v in verdicts.items()) == len(verdicts)
+
+
+def test_a_yaml_complaint_is_logged_as_its_json_twin(policy: eligibility.Policy, tmp_path: Path,
+                                                     client_for: Any) -> None:
+    """Dates in YAML are dates, not text: the log fingerprints the complaint as the JSON a caller
+    would have sent, so the same complaint has one fingerprint whichever way it came."""
+    log = tmp_path / "decisions.jsonl"
+    client = client_for(create_app(policy, decision_log=log, access_log=False))
+    text = (EXAMPLES / "law-firm-chinese-brand-tmall.yaml").read_text("utf-8")
+    assert "issued_on: 2026-01-10" in text  # an unquoted date
+    response = client.post("/v1/evaluate", content=text.encode("utf-8"),
+                           headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    twin = json.loads(json.dumps(load_yaml(text), default=str))
+    assert client.post("/v1/evaluate", content=json.dumps(twin),
+                       headers=HEADERS).content == response.content
+    first, second = _lines(log)
+    assert first["complaint_sha256"] == second["complaint_sha256"] == _canonical_sha(twin)
 
 
 def test_the_complaint_itself_only_when_asked(policy: eligibility.Policy, tmp_path: Path,

@@ -16,6 +16,7 @@ send what a person pasted without a YAML parser of its own: the service's readin
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from starlette.requests import ClientDisconnect
@@ -93,12 +94,54 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> Any:
         raise HTTPProblem(f"malformed-{kind}", f"the body is not UTF-8: {exc}") from None
     if kind == "yaml":
         try:
-            return load_yaml(text)
+            data = load_yaml(text)
         except YAMLError as exc:
             raise HTTPProblem("malformed-yaml", f"not valid YAML: {exc}") from None
+        return json_ready(data, budget=len(body))
     try:
         return json.loads(text, object_pairs_hook=unique_keys)
     except RecursionError:
         raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert
         raise HTTPProblem("malformed-json", f"not valid JSON: {exc}") from None
+
+
+def json_ready(data: Any, budget: int) -> Any:
+    """A parsed YAML body as the JSON a caller could have sent instead: dates and times as ISO
+    8601 text, mappings keyed by text only.
+
+    So a complaint is the same data whichever way it came, and what is made of it afterwards
+    (the decision log's canonical JSON and fingerprint) works on both. YAML values JSON has no
+    form for (``!!binary``, ``!!set``) are refused. ``budget`` bounds the values walked: a
+    document without aliases holds fewer values than it has bytes, so more means aliases
+    repeating a part over and over (a "billion laughs"), refused before it is expanded.
+    """
+    walked = 0
+
+    def convert(value: Any) -> Any:
+        nonlocal walked
+        walked += 1
+        if walked > budget:
+            raise HTTPProblem("malformed-yaml", "the document holds more values than its size "
+                                                "allows: aliases (*name) repeat too much of it")
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise HTTPProblem("malformed-yaml", f"a mapping key must be text, not "
+                                                        f"{type(key).__name__} {str(key)[:40]!r}")
+                out[key] = convert(item)
+            return out
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        if isinstance(value, date):  # datetime is a date too
+            return value.isoformat()
+        if value is None or isinstance(value, (str, bool, int, float)):
+            return value
+        raise HTTPProblem("malformed-yaml", f"a {type(value).__name__} value cannot be part of a "
+                                            "complaint")
+
+    try:
+        return convert(data)
+    except RecursionError:
+        raise HTTPProblem("malformed-yaml", "the document is nested too deeply") from None
