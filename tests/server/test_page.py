@@ -167,6 +167,15 @@ def test_a_pasted_json_complaint_gets_the_librarys_verdict(page: Page,
     check(page, text)
     assert_shows(page, expected(policy, data))
     assert page.input_value("#f-r-status") == data["ip_right"]["status"]
+    # A second check takes the first answer away on the click itself, before any reply: a
+    # reader waiting for #verdict[data-decision] cannot get the old one.
+    assert page.evaluate("""() => {
+        document.querySelector('#check').click();
+        return [document.querySelector('#verdict').getAttribute('data-decision'),
+                document.querySelectorAll('[data-rule]').length];
+    }""") == [None, 0]
+    page.wait_for_selector("#verdict[data-decision]")
+    assert_shows(page, expected(policy, data))
 
 
 @pytest.mark.browser

@@ -497,7 +497,12 @@
 
   // One request at a time, in the order asked: two answers never write over each other.
   let queue = Promise.resolve();
+  // The previous answer goes at once, on the click itself, so that nothing reading the page
+  // can take it for the answer to this question.
   const run = (which, focus = true) => {
+    const area = which === "one" ? $("#verdict") : $("#everywhere");
+    area.removeAttribute("data-decision");
+    area.replaceChildren(el("p", { class: "working" }, t("working")));
     queue = queue.then(() => runNow(which, focus));
     return queue;
   };
