@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,6 +158,16 @@ def test_a_pasted_yaml_complaint_gets_the_librarys_verdict(page: Page, policy: e
     assert page.input_value("#f-platform") == data["platform"]
     assert page.input_value("#f-c-name") == data["complainant"]["name"]
     assert page.input_value("#f-r-office") == data["ip_right"]["office"]
+
+
+@pytest.mark.browser
+def test_without_a_window_the_page_says_why(page: Page, policy: eligibility.Policy) -> None:
+    check(page, example("copyright-photographer-amazon-com.yaml"))  # eligible, no window
+    said = policy.language("en").text("verdict.no_window",
+                                      platform=policy.language("en").platforms["amazon.com"])
+    assert page.inner_text("#due") == said[0].upper() + said[1:] + "."
+    check(page, example("us-band-uspto-taobao.yaml"))  # ineligible: no window is counted
+    assert page.inner_text("#due") == "No answer window until the complaint is eligible."
 
 
 @pytest.mark.browser
@@ -686,6 +697,21 @@ def test_the_page_carries_the_policys_words_in_each_language(policy: eligibility
     assert chinese["platforms"] == dict(policy.language("zh-CN").platforms)
     assert chinese["interface"]["decision.incomplete"] == \
         policy.language("zh-CN").interface["decision.incomplete"]
+
+
+def test_every_policy_text_the_page_uses_exists_in_every_language(
+        policy: eligibility.Policy) -> None:
+    """The interface texts belong to the command line, which may rename them; the page falls
+    back to its own words when one is missing, and this test says so first."""
+    from importlib.resources import files
+    script = files("eligibility.server").joinpath("page/page.js").read_text("utf-8")
+    used = {key for key in re.findall(r'said\("([a-z_.]+)"', script) if not key.endswith(".")}
+    used |= set(re.findall(r'"(where\.[a-z_]+)"', script))
+    assert {"verdict.due", "verdict.no_window", "verdict.provisional", "where.platform"} <= used
+    used |= {f"decision.{d.value}" for d in eligibility.Decision}
+    used |= {f"severity.{s}" for s in ("blocking", "missing", "warning")}
+    for code in policy.languages:
+        assert used - set(policy.language(code).interface) == set(), code
 
 
 def test_the_page_ships_in_the_package() -> None:

@@ -49,6 +49,8 @@
       network: "The service did not answer. Is it running?",
       unauthorized: "This service needs an API key: type it in the “API key” field at the top.",
       failed: "The service refused the request",
+      noDue: "no answer window until the complaint is eligible",
+      noWindow: "no answer window: the platform publishes no response window",
       "v_infringement.kind.patent": "patent infringement",
     },
     "zh-CN": {
@@ -81,7 +83,7 @@
       dueBy: "最晚{0}答复", invalid: "无法读取投诉（{0}）。每个问题都显示在对应字段旁：",
       problems1: "1 个问题", problemsN: "{0} 个问题", whole: "整个投诉",
       network: "服务没有响应。服务是否在运行？", unauthorized: "此服务需要API密钥：请在页面顶部的“API密钥”栏中输入。",
-      failed: "服务拒绝了请求",
+      failed: "服务拒绝了请求", noDue: "投诉符合条件之前不计算答复期限", noWindow: "无答复期限：平台未公布处理时限",
       v_individual: "个人", v_organization: "组织", v_trademark: "商标", v_copyright: "著作权",
       v_patent: "专利", v_trade_secret: "商业秘密", v_other: "其他", v_invention: "发明",
       v_utility_model: "实用新型", v_design: "外观设计", v_registered: "已注册", v_pending: "申请尚在审查中",
@@ -106,11 +108,12 @@
     return text.replace(/\{(\d)\}/g, (_, n) => String(args[Number(n)]));
   };
   // The policy's own words for decisions, severities and the answer window (one source for
-  // every face); capitalised at the start for a sentence of its own.
-  const said = (key, fields = {}) => {
+  // every face), or `otherwise` when the policy has no such text (its keys belong to the command
+  // line; tests/server/test_page.py checks that every key used here exists).
+  const said = (key, fields = {}, otherwise = key) => {
     const own = (LANGS[lang] || {}).interface || {};
-    const text = own[key] || ((LANGS.en || {}).interface || {})[key] || key;
-    return text.replace(/\{(\w+)\}/g, (_, name) => String(fields[name]));
+    const text = own[key] || ((LANGS.en || {}).interface || {})[key];
+    return text == null ? otherwise : text.replace(/\{(\w+)\}/g, (_, name) => String(fields[name]));
   };
   const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
   const platformName = (id) => ((LANGS[lang] || {}).platforms || {})[id] || id;
@@ -568,8 +571,8 @@
     const due = v.due;
     if (!due) {
       const why = v.decision === "eligible"
-        ? said("verdict.no_window", { platform: platformName(v.platform) })
-        : said("verdict.not_eligible_no_window");
+        ? said("verdict.no_window", { platform: platformName(v.platform) }, t("noWindow"))
+        : t("noDue"); // no window is counted until the complaint is eligible
       return el("p", { id: "due", class: "due" }, sentence(why) + t("stop"));
     }
     const days = due.business_days || [];
