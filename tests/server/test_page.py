@@ -486,6 +486,32 @@ def test_only_the_fields_this_policys_complaint_has_are_offered(
 
 
 @pytest.mark.browser
+def test_the_filing_channel_and_the_claim_statement_from_the_form(
+        page: Page, policy: eligibility.Policy) -> None:
+    properties = policy.complaint_schema()["properties"]
+    if "channel" not in properties:
+        pytest.skip("this policy's complaint has no filing channel")
+    # Amazon takes no online form: the service says so, under the channel field.
+    page.fill("#complaint", example("copyright-photographer-amazon-com.yaml"))
+    expect(page.locator("#f-platform")).to_have_value("amazon.com")
+    page.get_by_label("Filing channel").select_option("online_form")
+    page.click("#check")
+    note = page.locator('.f:has(#f-channel) .error[data-error-path="channel"]')
+    expect(note).to_have_count(1)
+    assert page.get_attribute("#f-channel", "aria-invalid") == "true"
+    # Taobao does, and the claim statement box feeds the evidence.
+    page.fill("#complaint", example("unregistered-artwork-taobao.yaml"))
+    expect(page.locator("#f-platform")).to_have_value("taobao")
+    page.get_by_label("Filing channel").select_option("online_form")
+    page.get_by_label("Copyright claim statement").check()
+    written = json.loads(page.input_value("#complaint"))
+    assert written["channel"] == "online_form"
+    assert written["ip_right"]["evidence"]["claim_statement"] is True
+    check(page)
+    assert_shows(page, expected(policy, written))
+
+
+@pytest.mark.browser
 def test_keyboard_use(page: Page, policy: eligibility.Policy) -> None:
     assert page.evaluate("Array.from(document.querySelectorAll('[tabindex]'))"
                          ".filter(e => e.tabIndex > 0).length") == 0
