@@ -46,7 +46,7 @@ PAGE_BUDGET_BYTES = 64 * 1024
 def chromium_path() -> str | None:
     given = os.environ.get("ELIGIBILITY_CHROMIUM")
     if given:
-        return given
+        return given if Path(given).is_file() else None
     for candidate in ("/usr/bin/chromium", shutil.which("chromium"),
                       shutil.which("chromium-browser")):
         if candidate and Path(candidate).is_file():
@@ -56,7 +56,7 @@ def chromium_path() -> str | None:
 
 def unavailable(reason: str) -> None:
     if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests (.ci/install-browser)")
+        pytest.fail(f"{reason}; CI must run the browser tests: run .ci/install-browser first")
     pytest.skip(reason)
 
 
@@ -68,8 +68,8 @@ def browser() -> Iterator[Browser]:
         unavailable("Playwright is not installed (pip install -e '.[dev]')")
     executable = chromium_path()
     if executable is None:
-        unavailable("no Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver, "
-                    "or set ELIGIBILITY_CHROMIUM)")
+        unavailable("no Chromium at /usr/bin/chromium or $ELIGIBILITY_CHROMIUM "
+                    "(apt-get install chromium chromium-driver)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                               timeout=60_000)
