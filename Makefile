@@ -67,6 +67,6 @@ snapshot: $(BIN)/.installed ## rewrite the verdict snapshots in tests/snapshots/
 	$(BIN)/python -m tests.snapshot --update
 
 clean: ## remove the venv and every build and cache folder
-	rm -rf $(VENV) .venv-3.* build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
 
 FORCE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -248,3 +249,93 @@ def test_the_schema_names_the_channels_each_platform_takes(policy: eligibility.P
     assert narrowed == {"amazon.com": ["ipp_account"], "amazon.de": ["ipp_account"]}
     evidence = schema["$defs"]["Evidence"]["properties"]
     assert evidence["claim_statement"]["type"] == "boolean"
+
+
+# --- input leniencies, each decided on purpose (docs/interpretation.md, "Input leniencies") ---
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        # Dropped: a code with spaces around it is not a code the policy lists.
+        (("platform",), " taobao", "unknown platform"),
+        (("ip_right", "office"), "CNIPA ", "unknown office"),
+        (("ip_right", "number"), " 58231907", "String should match pattern"),
+        (("authorization", "scope", "platforms"), ["ebay"], "unknown platform"),
+        # Dropped: a name's length is counted as written, spaces included.
+        (("complainant", "name"), " " * 300 + "a", "at most 256 characters"),
+        # Dropped: date-time forms outside RFC 3339 (the schema's "date-time").
+        (("submitted_at",), "20260302T100000Z", "RFC 3339"),
+        (("submitted_at",), "2026-03-02T10:00+08:00", "RFC 3339"),
+        (("submitted_at",), "2026-03-02T10:00:00+0800", "RFC 3339"),
+        (("submitted_at",), "2026-03-02 10:00:00+08:00", "RFC 3339"),
+        (("submitted_at",), "2026-02-30T10:00:00+08:00", "not a calendar date"),
+        # Names need a letter or digit: control and format characters are neither.
+        (("complainant", "name"), "\u0000", "at least one letter or digit"),
+        (("complainant", "name"), "\u200d", "at least one letter or digit"),
+        (("complainant", "name"), "!", "at least one letter or digit"),
+    ],
+)
+def test_dropped_leniencies_are_refused(policy: eligibility.Policy, complaint: dict[str, Any],
+                                        path: tuple[str, ...], value: Any,
+                                        message: str) -> None:
+    test_bad_values_are_refused_with_the_field_named(policy, complaint, path, value, message)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        # Kept, and published in the schema: YAML's unquoted 1688 (JSON's 1688.0 is that number).
+        (("platform",), 1688),
+        (("platform",), 1688.0),
+        (("authorization", "scope", "platforms"), [1688, "taobao"]),
+        # Kept, and published: null for a list or the evidence (YAML's empty `key:`).
+        (("complainant", "identity_documents"), None),
+        (("infringement", "listings"), None),
+        (("ip_right", "designations"), None),
+        (("authorization", "scope", "rights"), None),
+        # Kept: spaces around a name never change a comparison, and are dropped.
+        (("complainant", "name"), "  Jane Doe  "),
+    ],
+)
+def test_kept_leniencies_are_accepted_and_published(policy: eligibility.Policy,
+                                                    complaint: dict[str, Any],
+                                                    path: tuple[str, ...], value: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    target = complaint
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    policy.parse(complaint)
+    as_json = json.loads(json.dumps(complaint, default=lambda v: v.isoformat()))
+    Draft202012Validator(policy.complaint_schema()).validate(as_json)
+
+
+def test_a_year_outside_the_calendar_is_refused_by_the_service_only(
+        policy: eligibility.Policy, complaint: dict[str, Any]) -> None:
+    complaint["submitted_at"] = "1949-03-02T10:00:00+08:00"
+    assert "1949" in problems(policy, complaint)["submitted_at"]
+    schema = policy.complaint_schema()
+    assert "calendar covers" in schema["properties"]["submitted_at"]["description"]
+
+
+def test_echoed_values_are_cut_to_a_bounded_length(policy: eligibility.Policy,
+                                                   complaint: dict[str, Any]) -> None:
+    complaint["platform"] = "x" * 10_000
+    complaint["ip_right"]["office"] = "y" * 60
+    complaint["authorization"]["scope"]["platforms"] = ["z" * 5_000]
+    found = problems(policy, complaint)
+    assert all(len(message) < 300 for message in found.values())
+    assert "…" in found["platform"]
+    assert "x" * 70 in found["platform"]
+
+
+def test_an_unknown_key_of_any_length_is_named_cut(policy: eligibility.Policy,
+                                                   complaint: dict[str, Any]) -> None:
+    complaint["infringement"]["k" * 5_000] = 1
+    (path, message), = problems(policy, complaint).items()
+    assert message == "unknown field"
+    assert path.startswith("infringement.kkk")
+    assert path.endswith("…")
+    assert len(path) <= len("infringement.") + 80

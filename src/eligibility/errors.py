@@ -52,3 +52,20 @@ class PolicyError(Exception):
         self.problem = problem
         where = f"{file}: rule {rule}" if rule else file
         super().__init__(f"{where}: {problem}")
+
+
+SHOWN_LENGTH = 80
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """A submitted value quoted in an error text, cut to ``limit`` characters with an ellipsis.
+
+    Error texts are logged and sent back: a megabyte of hostile input must not come back
+    with them, however it was submitted.
+    """
+    return cut(repr(value), limit)
+
+
+def cut(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """``text`` itself when short enough, else its first ``limit`` - 1 characters and "…"."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -12,6 +12,7 @@ some of those files, and this is the one module they all may import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar
@@ -22,15 +23,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Problem
+from .errors import Problem, cut, shown
 from .names import normalise
 
 MAX_NAME = 256
@@ -39,8 +42,27 @@ MAX_URL = 4096
 MAX_LISTINGS = 10_000
 MAX_DOCUMENTS = 50
 MAX_SCOPE = 1_000
+MAX_DESIGNATIONS = 300
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The input's one source of truth: every check below that JSON Schema can state is stated in the
+# published schema by the same words (patterns, lengths, enums; see Policy.complaint_schema), and
+# the patterns are run by Python's `re` on both sides. What a schema cannot state is said in the
+# `description` of the field it concerns (docs/interpretation.md, "Input leniencies").
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                    r"(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+# No space, tab or line break at either end: " CNIPA" is not a code the policy knows, and a
+# registration number or address is compared as written.
+TRIMMED_PATTERN = r"^\S(.*\S)?$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+POLICY_CODES = "x-policy-codes"
+"""Schema keyword marking a string whose values the loaded policy lists (platforms, offices,
+identity document types); Policy.complaint_schema replaces it with the policy's enum."""
+
+_DATE = re.compile(DATE_PATTERN)
+_DATETIME = re.compile(DATETIME_PATTERN)
+_DATETIME_HELP = ("expected an ISO 8601 date and time in RFC 3339 form, with seconds and a "
+                  "UTC offset, e.g. 2026-03-02T10:00:00+08:00")
 
 
 def _iso_date(value: Any) -> Any:
@@ -49,7 +71,7 @@ def _iso_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        if not _ISO_DATE.fullmatch(value):
+        if not _DATE.fullmatch(value):  # as the "date" format checks it: no final line break
             raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
@@ -59,29 +81,40 @@ def _iso_date(value: Any) -> Any:
 
 
 def parse_aware_datetime(value: Any) -> datetime:
-    """A moment with its UTC offset: an aware datetime, or ISO 8601 text such as
-    2026-03-02T10:00:00+08:00 (``Z`` for UTC). Day 0 depends on the offset, so none is guessed."""
+    """A moment with its UTC offset: an aware datetime, or RFC 3339 text such as
+    2026-03-02T10:00:00+08:00 (``Z`` for UTC). Day 0 depends on the offset, so none is guessed.
+
+    Text must be RFC 3339 exactly (what the published schema says): looser ISO 8601 forms
+    (``20260302T100000Z``, no seconds, ``+0800``, a space for the ``T``) are refused rather than
+    read by one parser's rules and not another's. A YAML timestamp arrives as a datetime.
+    """
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
+        if not _DATETIME.search(value):
+            try:  # only to say what is missing, when Python can read it
+                loose: datetime | None = datetime.fromisoformat(value)
+            except ValueError:
+                loose = None
+            if loose is not None and loose.tzinfo is None:
+                raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
+            raise ValueError(_DATETIME_HELP)
+        text = value.rstrip("\n")  # a final line break is allowed by `$`, here as in RFC 3339's
+        text = text[:-1] + "+00:00" if text.endswith("Z") else text  # checkers
         try:
             value = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                "expected an ISO 8601 date and time with a UTC offset, "
-                "e.g. 2026-03-02T10:00:00+08:00"
-            ) from None
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date and time: {exc}") from None
     if not isinstance(value, datetime):
-        raise ValueError("expected an ISO 8601 date and time with a UTC offset, "
-                         f"got {type(value).__name__}")
+        raise ValueError(f"{_DATETIME_HELP}, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
     return value
 
 
 def _platform_id(value: Any) -> Any:
-    # YAML reads an unquoted 1688 as a number; as a platform id it can only mean "1688".
+    # YAML reads an unquoted 1688 as a number; as a platform id it can only mean "1688". JSON
+    # Schema counts 1688.0 as the same number, so it is read the same way.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
@@ -99,25 +132,54 @@ def _none_as_empty(value: Any) -> Any:
     return [] if value is None else value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-AwareDateTime = Annotated[datetime, BeforeValidator(parse_aware_datetime)]
-def _has_letters(value: str) -> str:
-    # Names are compared after dropping punctuation: "-" and "." would both become "" and so
-    # "match" any other name made of punctuation alone.
-    if not normalise(value):
+def _or_null(schema: dict[str, Any]) -> None:
+    """Publish the ``null`` a list (or the evidence) also accepts: YAML's empty ``key:``."""
+    kept = {key: schema.pop(key) for key in ("title", "default", "description") if key in schema}
+    inner = dict(schema)
+    schema.clear()
+    schema.update(anyOf=[inner, {"type": "null"}], **kept)
+
+
+NULL_AS_EMPTY = "null is read as an empty list (YAML writes an empty `key:` so)"
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": DATE_PATTERN,
+     "description": "YYYY-MM-DD, a real calendar date"})]
+AwareDateTime = Annotated[datetime, BeforeValidator(parse_aware_datetime), WithJsonSchema(
+    {"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN,
+     "description": "RFC 3339 with seconds and a UTC offset, a real calendar moment"})]
+
+
+def _named(value: str) -> str:
+    # Names are compared after normalisation (names.py), which drops punctuation: a name with no
+    # letter or digit left ("-", "\u3002", a control or zero-width character) would "match" any
+    # other such name. Spaces around a name are dropped: they never change a comparison.
+    if not any(ch.isalnum() for ch in normalise(value)):
         raise ValueError("a name needs at least one letter or digit")
-    return value
+    return value.strip()
 
 
-Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                        max_length=MAX_NAME), AfterValidator(_has_letters)]
-Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                        max_length=MAX_CODE)]
-Country = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
-Url = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                       max_length=MAX_URL)]
-PlatformId = Annotated[Code, BeforeValidator(_platform_id)]
+Name = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_NAME),
+                 AfterValidator(_named), Field(description=(
+                     "Needs at least one Unicode letter or digit (checked by the service: a "
+                     "schema pattern cannot name Unicode classes portably); spaces around it "
+                     "are dropped"))]
+Code = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_CODE,
+                                        pattern=TRIMMED_PATTERN)]
+Country = Annotated[str, StringConstraints(strict=True, pattern=COUNTRY_PATTERN)]
+Url = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_URL,
+                                       pattern=TRIMMED_PATTERN)]
 RegistrationNumber = Annotated[Code, BeforeValidator(_text_number)]
+
+
+def _codes(kind: str) -> Any:
+    return Field(json_schema_extra={POLICY_CODES: kind})
+
+
+# Their values are the policy's: the enum (in the schema and the validator alike) bounds them.
+PlatformId = Annotated[str, Strict(), BeforeValidator(_platform_id), _codes("platforms")]
+OfficeCode = Annotated[str, Strict(), _codes("offices")]
+DocumentType = Annotated[str, Strict(), _codes("document_types")]
 
 PartyKind = Literal["individual", "organization"]
 RightType = Literal["trademark", "copyright", "patent", "trade_secret", "other"]
@@ -139,13 +201,21 @@ def _context_set(info: ValidationInfo, key: str) -> frozenset[str] | None:
     return None
 
 
+def _unknown(what: str, values: Iterable[str], known: frozenset[str]) -> str:
+    return (f"unknown {what} {', '.join(shown(v) for v in values)}; "
+            f"known: {', '.join(sorted(known))}")
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always")
+    # Python's `re` runs the patterns, as it does for the schema's judge (jsonschema): the same
+    # pattern then means the same thing on both sides.
+    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always",
+                              regex_engine="python-re")
 
 
 class IdentityDocument(_Input):
     # The types are the policy's (rules/platforms.yaml): a new one is a data change.
-    type: Code
+    type: DocumentType
     holder_name: Name | None = None
     issuing_country: Country | None = None
     expires_on: IsoDate | None = None
@@ -156,8 +226,7 @@ class IdentityDocument(_Input):
     def _known_type(cls, value: str, info: ValidationInfo) -> str:
         known = _context_set(info, "document_types")
         if known is not None and value not in known:
-            raise ValueError(f"unknown identity document type {value!r}; known: "
-                             f"{', '.join(sorted(known))}")
+            raise ValueError(_unknown("identity document type", [value], known))
         return value
 
 
@@ -169,14 +238,17 @@ class Party(_Input):
 
 class Complainant(Party):
     identity_documents: Annotated[list[IdentityDocument], BeforeValidator(_none_as_empty)] = (
-        Field(default_factory=list, max_length=MAX_DOCUMENTS))
+        Field(default_factory=list, max_length=MAX_DOCUMENTS, description=NULL_AS_EMPTY,
+              json_schema_extra=_or_null))
 
 
 class Scope(_Input):
     rights: Annotated[list[RegistrationNumber], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=list, max_length=MAX_SCOPE)
+        default_factory=list, max_length=MAX_SCOPE, description=NULL_AS_EMPTY,
+        json_schema_extra=_or_null)
     platforms: Annotated[list[PlatformId], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=list, max_length=MAX_SCOPE)
+        default_factory=list, max_length=MAX_SCOPE, description=NULL_AS_EMPTY,
+        json_schema_extra=_or_null)
 
     @field_validator("platforms")
     @classmethod
@@ -185,8 +257,7 @@ class Scope(_Input):
         if known is not None:
             unknown = sorted({p for p in value if p not in known})
             if unknown:
-                raise ValueError(f"unknown platform(s) {', '.join(unknown)}; "
-                                 f"known: {', '.join(sorted(known))}")
+                raise ValueError(_unknown("platform(s)", unknown, known))
         return value
 
 
@@ -214,39 +285,44 @@ class IPRight(_Input):
     type: RightType
     patent_kind: PatentKind | None = None
     status: RightStatus
-    office: Code | None = None
+    office: OfficeCode | None = None
     designations: Annotated[
-        list[Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]],
+        list[Annotated[str, StringConstraints(strict=True, pattern=COUNTRY_PATTERN)]],
         BeforeValidator(_none_as_empty),
-    ] = Field(default_factory=list, max_length=300)
+    ] = Field(default_factory=list, max_length=MAX_DESIGNATIONS, description=NULL_AS_EMPTY,
+              json_schema_extra=_or_null)
     number: RegistrationNumber | None = None
     owner: Name | None = None
     filed_on: IsoDate | None = None
     registered_on: IsoDate | None = None
     expires_on: IsoDate | None = None
     evidence: Annotated[Evidence, BeforeValidator(lambda v: {} if v is None else v)] = Field(
-        default_factory=Evidence)
+        default_factory=Evidence, description="null is read as no evidence stated",
+        json_schema_extra=_or_null)
 
     @field_validator("office")
     @classmethod
     def _known_office(cls, value: str | None, info: ValidationInfo) -> str | None:
         known = _context_set(info, "offices")
         if value is not None and known is not None and value not in known:
-            raise ValueError(f"unknown office {value!r}; known: {', '.join(sorted(known))}")
+            raise ValueError(_unknown("office", [value], known))
         return value
 
 
 class Infringement(_Input):
     kind: InfringementKind
     listings: Annotated[list[Url], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=list, max_length=MAX_LISTINGS)
+        default_factory=list, max_length=MAX_LISTINGS, description=NULL_AS_EMPTY,
+        json_schema_extra=_or_null)
 
 
 class Complaint(_Input):
     """A takedown complaint as a filer would submit it (CONTRACT.md, "The complaint")."""
 
     platform: PlatformId
-    submitted_at: AwareDateTime | None = None
+    submitted_at: Annotated[AwareDateTime | None, Field(description=(
+        "RFC 3339 with a UTC offset; its year must be one the platform's holiday calendar "
+        "covers (checked by the service when judging: the range depends on the calendar)"))] = None
     complainant: Complainant
     rights_holder: Party | None = None
     authorization: Authorization | None = None
@@ -259,7 +335,7 @@ class Complaint(_Input):
     def _known_platform(cls, value: str, info: ValidationInfo) -> str:
         known = _context_set(info, "platforms")
         if known is not None and value not in known:
-            raise ValueError(f"unknown platform {value!r}; known: {', '.join(sorted(known))}")
+            raise ValueError(_unknown("platform", [value], known))
         return value
 
     @field_validator("channel")
@@ -282,7 +358,8 @@ def problems_of(exc: ValidationError) -> list[Problem]:
     """A validation error as the input problems a caller is shown, each with its dotted path."""
     problems = []
     for err in exc.errors(include_url=False):
-        path = ".".join(str(part) for part in err["loc"])
+        # An unknown key is part of its path: as submitted, it could be of any length.
+        path = ".".join(cut(str(part)) for part in err["loc"])
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field"

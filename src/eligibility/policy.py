@@ -18,7 +18,7 @@ from .judge.batch import check_workers, evaluate_in_order, evaluate_in_processes
 from .judge.records import Language, PlatformInfo
 from .jurisdiction.appeal import AppealDeadline, deadline
 from .load import loader
-from .models import Complaint, Verdict, check_now
+from .models import POLICY_CODES, Complaint, Verdict, check_now
 
 
 class Policy:
@@ -98,23 +98,37 @@ class Policy:
     # -- introspection --
 
     def complaint_schema(self) -> dict[str, Any]:
-        """The JSON Schema of a complaint, with this policy's platforms, offices and identity
-        document types listed."""
+        """The JSON Schema (draft 2020-12) of a complaint, with this policy's platforms, offices
+        and identity document types listed where the model marks them.
+
+        It is generated from the very model that validates complaints, so the two agree except
+        where a field's ``description`` names a check only the service makes (tested in
+        tests/test_schema_agreement.py)."""
         context = self._judge.context
-        schema = Complaint.model_json_schema()
-        props = schema.get("properties", {})
-        if "platform" in props:
-            props["platform"]["enum"] = sorted(self._judge.programs)
-        defs = schema.get("$defs", {})
-        ip = defs.get("IPRight", {}).get("properties", {})
-        if "office" in ip:
-            ip["office"] = {"anyOf": [{"enum": sorted(context["offices"])},
-                                      {"type": "null"}], "default": None, "title": "Office"}
-        document = defs.get("IdentityDocument", {}).get("properties", {})
-        if "type" in document:
-            document["type"] = {"enum": sorted(context["document_types"]), "title": "Type"}
+        codes: dict[str, list[Any]] = {
+            "platforms": sorted(self._judge.programs),
+            "offices": sorted(context["offices"]),
+            "document_types": sorted(context["document_types"]),
+        }
+        # An all-digit platform id (1688) may also be written as a JSON or YAML number.
+        codes["platforms"] += [int(p) for p in codes["platforms"] if p.isdigit()
+                               and str(int(p)) == p]
+
+        def listed(node: Any) -> Any:
+            if isinstance(node, dict):
+                kind = node.get(POLICY_CODES)
+                if isinstance(kind, str):
+                    described = {k: node[k] for k in ("title", "description") if k in node}
+                    return {"enum": codes[kind], **described}
+                return {key: listed(value) for key, value in node.items()}
+            if isinstance(node, list):
+                return [listed(value) for value in node]
+            return node
+
+        schema: dict[str, Any] = listed(Complaint.model_json_schema())
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         # A platform that takes fewer channels than the model knows says so, as validation does.
-        every = set(props.get("channel", {}).get("enum", ()))
+        every = set(schema["properties"].get("channel", {}).get("enum", ()))
         narrower = [{"if": {"properties": {"platform": {"const": platform}},
                             "required": ["platform"]},
                      "then": {"properties": {"channel": {"enum": sorted(taken)}}}}

@@ -190,6 +190,9 @@ def test_check_invalid_input_in_json_mode_gives_an_error_object(run: Run, tmp_pa
 @pytest.mark.parametrize(("name", "text", "message"), [
     ("broken.json", '{"platform": ', "not valid JSON"),
     ("dup.json", '{"platform": "taobao", "platform": "tmall"}', "duplicate key 'platform'"),
+    ("nan.json", '{"platform": NaN}', "NaN is not a JSON number"),
+    ("inf.json", '{"platform": -Infinity}', "-Infinity is not a JSON number"),
+    ("inf.txt", '{"platform": Infinity}', "Infinity is not a JSON number"),
     ("broken.yaml", "platform: [taobao\n", "not valid YAML"),
     ("dup.yaml", "platform: taobao\nplatform: tmall\n", "duplicate key 'platform'"),
     ("list.yaml", "just text\n", "(complaint): a complaint is a mapping"),

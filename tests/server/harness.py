@@ -36,14 +36,15 @@ BASE_COMPLAINT = Path(__file__).resolve().parents[1] / "fixtures" / "complaints"
 
 
 @contextmanager
-def running(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` from a thread on a free loopback port; yield its base URL."""
+def running(app: FastAPI, **options: Any) -> Iterator[str]:
+    """Serve ``app`` from a thread on a free loopback port; yield its base URL. ``options`` are
+    more uvicorn settings (``http``, ``limit_concurrency``, ...)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((LOOPBACK, 0))
     port = sock.getsockname()[1]
     # log_config=None: leave the test process's logging alone (caplog reads the access log).
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False,
-                                           lifespan="off"))
+                                           lifespan="off", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT

@@ -383,7 +383,9 @@ def test_openapi_describes_every_route_and_resolves(client: httpx.Client,
                for r in refs), refs
     body = doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/Complaint"}
-    assert schemas["Complaint"]["properties"]["platform"]["enum"] == sorted(policy.platforms)
+    # Every platform id, and the all-digit one also as a number (YAML's unquoted 1688).
+    assert schemas["Complaint"]["properties"]["platform"]["enum"] == [
+        *sorted(policy.platforms), 1688]
     errors = doc["paths"]["/v1/evaluate"]["post"]["responses"]["422"]["content"]
     assert list(errors) == [PROBLEM]
 

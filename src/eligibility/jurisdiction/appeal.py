@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from ..errors import InvalidComplaint, Problem
+from ..errors import InvalidComplaint, Problem, shown
 from ..models import parse_aware_datetime
 from .calendar import BusinessCalendar, CalendarRangeError, local_day
 from .jurisdictions import AppealSpec, Jurisdictions
@@ -76,7 +76,7 @@ def deadline(platform: str, forwarded_at: datetime | str, *,
     spec = platforms.get(platform) if isinstance(platform, str) else None
     if spec is None:
         known = ", ".join(sorted(platforms))
-        problems.append(Problem("platform", f"unknown platform {platform!r}; known: {known}"))
+        problems.append(Problem("platform", f"unknown platform {shown(platform)}; known: {known}"))
     moment = _moment(forwarded_at, problems)
     if spec is None or moment is None:
         raise InvalidComplaint(problems)

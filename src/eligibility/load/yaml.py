@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from ..errors import shown
+
 
 class YAMLError(ValueError):
     """The text is not YAML this project can read; the message names line and column."""
@@ -63,9 +65,19 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"duplicate key {key!r}")
+                raise ValueError(f"duplicate key {shown(key)}")
             seen.add(key)
     return out
+
+
+def _not_a_number(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def strict_json(text: str) -> Any:
+    """JSON as RFC 8259 defines it: no ``NaN`` or ``Infinity`` (Python's reader takes them, no
+    other does), no duplicate keys. A ValueError (or RecursionError) otherwise."""
+    return json.loads(text, object_pairs_hook=unique_keys, parse_constant=_not_a_number)
 
 
 def load_yaml(text: str) -> Any:
@@ -95,7 +107,7 @@ def parse_document(text: str, name: str) -> Any:
     looks_json = name.endswith(".json") or text.lstrip()[:1] in ("{", "[")
     if looks_json:
         try:
-            return json.loads(text, object_pairs_hook=unique_keys)
+            return strict_json(text)
         except json.JSONDecodeError as exc:
             if name.endswith(".json"):
                 raise ValueError(f"not valid JSON: {exc}") from None

@@ -28,7 +28,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -47,7 +47,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was i
                               name=exc.name) from exc
 
 from .. import __version__
-from ..errors import InvalidComplaint
+from ..errors import InvalidComplaint, shown
 from ..jurisdiction.appeal import AppealDeadline
 from ..models import Verdict
 from ..policy import Policy, load_policy
@@ -61,6 +61,7 @@ from .config import (
     decision_log_target,
     merge_api_keys,
     positive_int,
+    positive_seconds,
     read_api_keys_file,
     settings_from_environment,
 )
@@ -69,6 +70,7 @@ from .gateway import OPEN_PATHS, Gateway, exchange_of
 from .language import negotiate
 from .metrics import CONTENT_TYPE, MULTIPROC_ENV, Metrics, prepare_multiprocess_dir
 from .openapi import (
+    ANY_PLATFORM,
     BatchError,
     Health,
     Readiness,
@@ -78,6 +80,7 @@ from .openapi import (
     problem_responses,
 )
 from .problems import MEDIA_TYPE, HTTPProblem
+from .transport import ConnectionLimits, Supervisor, guarded_protocol
 
 FACTORY = "eligibility.server.app:app_from_environment"
 
@@ -218,6 +221,9 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                                 on_lost=metrics.lost_lines.inc)
     evaluation = Evaluation(policy, max_body, batch_limit, offload_evaluation, metrics,
                             decisions)
+    # The key scheme is declared either way; operations require it only when keys are on.
+    auth = (401,) if keys is not None else ()
+    open_paths = OPEN_PATHS | {"/metrics"} if metrics_public else OPEN_PATHS
 
     app = ServiceApp(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
                      description="Is an IP takedown complaint eligible on a marketplace, why "
@@ -225,7 +231,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     app.gateway_options = {
         "digest": policy.digest, "version": policy.version, "api_keys": keys,
         "max_body_bytes": max_body, "access_log": access_log,
-        "open_paths": OPEN_PATHS | {"/metrics"} if metrics_public else OPEN_PATHS,
+        "open_paths": open_paths,
         "on_answer": metrics.answered,
         "direct": {("POST", "/v1/evaluate"): evaluation.one,
                    ("POST", "/v1/evaluate/everywhere"): evaluation.everywhere,
@@ -255,12 +261,13 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     health_body = b'{"status":"ok"}'
 
     complaint_ref = {"$ref": "#/components/schemas/Complaint"}
+    anywhere_ref = {"$ref": f"#/components/schemas/{ANY_PLATFORM}"}
     languages = language_parameters(policy.languages)
 
     @app.post("/v1/evaluate", summary="Judge one complaint", tags=["evaluation"],
               response_model=None,
               responses={200: {"model": Verdict, "description": "The verdict"},
-                         **problem_responses(400, 401, 413, 415, 422, 500)},
+                         **problem_responses(400, *auth, 408, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
                   "required": True, "content": {JSON: {"schema": complaint_ref},
                                                 YAML: {"schema": complaint_ref}}}})
@@ -273,10 +280,10 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                                "description": "Platform id -> its verdict, for every platform "
                                               "of the policy; the listing rules are not "
                                               "applicable, and `platform` may be left out"},
-                         **problem_responses(400, 401, 413, 415, 422, 500)},
+                         **problem_responses(400, *auth, 408, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
-                  "required": True, "content": {JSON: {"schema": complaint_ref},
-                                                YAML: {"schema": complaint_ref}}}})
+                  "required": True, "content": {JSON: {"schema": anywhere_ref},
+                                                YAML: {"schema": anywhere_ref}}}})
     async def evaluate_everywhere(request: Request) -> Response:
         return Response(await evaluation.everywhere(request.scope, request.receive),
                         media_type=JSON)
@@ -286,7 +293,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
               responses={200: {"model": list[Verdict | BatchError],
                                "description": "One entry per complaint, in request order: its "
                                               "verdict, or every problem that kept it from one"},
-                         **problem_responses(400, 401, 413, 415, 422, 500)},
+                         **problem_responses(400, *auth, 408, 413, 415, 422, 500)},
               openapi_extra={"parameters": languages, "requestBody": {
                   "required": True, "content": {media: {"schema": {
                       "type": "array", "items": complaint_ref, "maxItems": batch_limit}}
@@ -296,7 +303,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     @app.get("/v1/rules", summary="The rule catalog", tags=["policy"], response_model=None,
              responses={200: {"model": RuleCatalog, "description": "Every rule of the policy"},
-                        **problem_responses(400, 401)},
+                        **problem_responses(400, *auth)},
              openapi_extra={"parameters": languages})
     async def rules(request: Request) -> Response:
         code = negotiate(request.scope, policy.languages)
@@ -307,27 +314,28 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
              response_model=None,
              responses={200: {"description": "A JSON Schema (draft 2020-12) listing this "
                                              "policy's platforms and offices"},
-                        **problem_responses(401)})
+                        **problem_responses(400, *auth)})
     async def schema() -> Response:
         return Response(schema_body, media_type=JSON)
 
-    @app.get("/healthz", summary="Liveness", tags=["operations"], response_model=None,
-             responses={200: {"model": Health, "description": "The process answers"}})
-    async def healthz() -> Response:
-        return Response(health_body, media_type=JSON)
-
-    @app.get("/readyz", summary="Readiness", tags=["operations"], response_model=None,
-             responses={200: {"model": Readiness,
-                              "description": "The policy is loaded and compiled"}})
-    async def readyz() -> Response:
-        return Response(ready_body, media_type=JSON)
+    # GET and HEAD (a load balancer's probe) on the open health endpoints.
+    health_routes = (("/healthz", "Liveness", Health, "The process answers", health_body),
+                     ("/readyz", "Readiness", Readiness, "The policy is loaded and compiled",
+                      ready_body))
+    for path, summary, model, described, body in health_routes:
+        for method in ("GET", "HEAD"):
+            app.add_api_route(path, _fixed_answer(body), methods=[method], tags=["operations"],
+                              summary=summary if method == "GET" else f"{summary} (no body)",
+                              name=f"{path.strip('/')}_{method.lower()}", response_model=None,
+                              responses={200: {"model": model, "description": described},
+                                         **problem_responses(400)})
 
     @app.get("/v1/appeal-deadline", summary="Last day to act after a counter-notice",
              tags=["policy"], response_model=None,
              responses={200: {"model": AppealDeadline,
                               "description": "The last day to act once a seller's counter-notice "
                                              "reaches the complainant, or why there is none"},
-                        **problem_responses(401, 422)})
+                        **problem_responses(400, *auth, 422)})
     async def appeal_deadline(
             platform: str | None = Query(None, description="A platform id of the policy"),
             forwarded_at: str | None = Query(
@@ -349,7 +357,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     @app.get("/metrics", summary="Prometheus metrics", tags=["operations"], response_model=None,
              responses={200: {"description": "The Prometheus text format",
                               "content": {"text/plain": {"schema": {"type": "string"}}}},
-                        **problem_responses(401)})
+                        **problem_responses(400, *(auth if not metrics_public else ()))})
     async def prometheus_metrics() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
@@ -360,7 +368,9 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = openapi_document(app, complaint_schema)
+            app.openapi_schema = openapi_document(app, complaint_schema,
+                                                  keys_required=keys is not None,
+                                                  open_paths=open_paths)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -375,6 +385,12 @@ def _page_route(asset: Asset) -> Any:
     async def page_file() -> Response:
         return Response(asset.body, media_type=asset.media_type, headers=dict(PAGE_HEADERS))
     return page_file
+
+
+def _fixed_answer(body: bytes) -> Callable[[], Awaitable[Response]]:
+    async def answer() -> Response:
+        return Response(body, media_type=JSON)
+    return answer
 
 
 def _judge(policy: Policy, data: Any, lang: str) -> Verdict:
@@ -431,8 +447,9 @@ async def _problem_handler(request: Request, problem: HTTPProblem) -> Response:
 async def _http_exception_handler(request: Request, exc: StarletteHTTPException) -> Response:
     """Routing refusals (unknown path, wrong method) as problem documents too."""
     kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "bad-request")
-    detail = {"not-found": f"no resource at {request.url.path}",
-              "method-not-allowed": f"{request.method} is not allowed on {request.url.path}",
+    path = shown(request.url.path)
+    detail = {"not-found": f"no resource at {path}",
+              "method-not-allowed": f"{shown(request.method)} is not allowed on {path}",
               }.get(kind, str(exc.detail))
     problem = HTTPProblem(kind, detail, headers=dict(exc.headers or {}))
     return await _problem_handler(request, problem)
@@ -485,13 +502,17 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
           max_body_bytes: int | None = None, max_batch: int | None = None,
           access_log: bool | None = None, log_level: str = "info",
           graceful_timeout: int = 30, decision_log: str | Path | None = None,
-          decision_log_input: bool | None = None, metrics_public: bool | None = None) -> None:
+          decision_log_input: bool | None = None, metrics_public: bool | None = None,
+          header_timeout: float | None = None, body_timeout: float | None = None,
+          keep_alive_timeout: float | None = None, max_header_bytes: int | None = None,
+          max_headers: int | None = None, max_connections: int | None = None) -> None:
     """Run the service until SIGINT or SIGTERM, then finish in-flight requests and stop.
 
     Arguments left as None fall back to the ``ELIGIBILITY_*`` environment variables; API keys
     from the arguments and the environment are all accepted. Every setting is checked, and the
     policy loaded, before the port is opened, so a mistake stops the start with a ConfigError
-    or PolicyError rather than a worker crashing later.
+    or PolicyError rather than a worker crashing later. After a signal the process ends with
+    that signal (exit status 143 after SIGTERM), however many workers it ran.
 
     ``decision_log`` (a file, or ``"-"``) and ``decision_log_input``: see :func:`create_app`.
     With several workers, metrics are kept in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary
@@ -502,6 +523,10 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ConfigError(f"port: expected 0-65535, got {port!r}")
     n_workers = positive_int(workers, "workers")
+
+    def given(value: Any, check: Callable[[Any, str], Any], name: str, default: Any) -> Any:
+        return check(value, name) if value is not None else default
+
     settings = ServiceSettings(
         rules_dir=Path(rules_dir) if rules_dir is not None else env.rules_dir,
         jurisdictions_dir=(Path(jurisdictions_dir) if jurisdictions_dir is not None
@@ -510,10 +535,8 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
             env.api_keys,
             check_api_keys(api_keys, "api_keys") if api_keys is not None else None,
             read_api_keys_file(api_keys_file) if api_keys_file is not None else None),
-        max_body_bytes=(positive_int(max_body_bytes, "max_body_bytes")
-                        if max_body_bytes is not None else env.max_body_bytes),
-        max_batch=(positive_int(max_batch, "max_batch") if max_batch is not None
-                   else env.max_batch),
+        max_body_bytes=given(max_body_bytes, positive_int, "max_body_bytes", env.max_body_bytes),
+        max_batch=given(max_batch, positive_int, "max_batch", env.max_batch),
         access_log=bool(access_log) if access_log is not None else env.access_log,
         decision_log=(decision_log_target(decision_log, "decision_log")
                       if decision_log is not None else env.decision_log),
@@ -521,16 +544,31 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
                             else env.decision_log_input),
         metrics_public=(bool(metrics_public) if metrics_public is not None
                         else env.metrics_public),
+        header_timeout=given(header_timeout, positive_seconds, "header_timeout",
+                             env.header_timeout),
+        body_timeout=given(body_timeout, positive_seconds, "body_timeout", env.body_timeout),
+        keep_alive_timeout=given(keep_alive_timeout, positive_seconds, "keep_alive_timeout",
+                                 env.keep_alive_timeout),
+        max_header_bytes=given(max_header_bytes, positive_int, "max_header_bytes",
+                               env.max_header_bytes),
+        max_headers=given(max_headers, positive_int, "max_headers", env.max_headers),
+        max_connections=given(max_connections, positive_int, "max_connections",
+                              env.max_connections),
     )
     policy = load_policy(settings.rules_dir, settings.jurisdictions_dir)
+    limits = ConnectionLimits(settings.header_timeout, settings.body_timeout,
+                              settings.max_header_bytes, settings.max_headers)
     options: dict[str, Any] = {
         "host": host, "port": port, "log_config": log_config(log_level), "log_level": log_level,
         "access_log": False, "server_header": False,
         "timeout_graceful_shutdown": graceful_timeout,
+        "http": guarded_protocol(limits), "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": settings.keep_alive_timeout,
     }
     if n_workers == 1:
         if os.environ.get(MULTIPROC_ENV):  # the operator asked for files even for one process
             prepare_multiprocess_dir(os.environ[MULTIPROC_ENV])
+        # uvicorn raises the signal it caught again once it has stopped: the process ends by it.
         uvicorn.run(_build(policy, settings), **options)
         return
     del policy  # each worker loads its own: uvicorn starts them as fresh interpreters
@@ -539,10 +577,15 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
     metrics_dir = given_dir or tempfile.mkdtemp(prefix="eligibility-metrics-")
     prepare_multiprocess_dir(metrics_dir)  # counts start from zero at every start
     os.environ[MULTIPROC_ENV] = metrics_dir
+    config = uvicorn.Config(FACTORY, factory=True, workers=n_workers, **options)
+    supervisor = Supervisor(config, sockets=[config.bind_socket()])
     try:
-        uvicorn.run(FACTORY, factory=True, workers=n_workers, **options)
+        supervisor.run()
     finally:
         if not given_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
             os.environ.pop(MULTIPROC_ENV, None)
+    if supervisor.stopped_by is not None:
+        signal.signal(supervisor.stopped_by, signal.SIG_DFL)
+        signal.raise_signal(supervisor.stopped_by)
 

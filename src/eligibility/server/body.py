@@ -15,14 +15,13 @@ send what a person pasted without a YAML parser of its own: the service's readin
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope
 
-from ..load.yaml import YAMLError, load_yaml, unique_keys
+from ..load.yaml import YAMLError, load_yaml, strict_json
 from .problems import HTTPProblem
 
 JSON = "application/json"
@@ -99,7 +98,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> Any:
             raise HTTPProblem("malformed-yaml", f"not valid YAML: {exc}") from None
         return json_ready(data, budget=len(body))
     try:
-        return json.loads(text, object_pairs_hook=unique_keys)
+        return strict_json(text)  # NaN and Infinity are not JSON either
     except RecursionError:
         raise HTTPProblem("malformed-json", "the JSON is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer too long to convert

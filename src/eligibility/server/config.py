@@ -26,9 +26,22 @@ ENV_ACCESS_LOG = "ELIGIBILITY_ACCESS_LOG"
 ENV_DECISION_LOG = "ELIGIBILITY_DECISION_LOG"
 ENV_DECISION_LOG_INPUT = "ELIGIBILITY_DECISION_LOG_INPUT"
 ENV_METRICS_PUBLIC = "ELIGIBILITY_METRICS_PUBLIC"
+ENV_HEADER_TIMEOUT = "ELIGIBILITY_HEADER_TIMEOUT"
+ENV_BODY_TIMEOUT = "ELIGIBILITY_BODY_TIMEOUT"
+ENV_KEEP_ALIVE_TIMEOUT = "ELIGIBILITY_KEEP_ALIVE_TIMEOUT"
+ENV_MAX_HEADER_BYTES = "ELIGIBILITY_MAX_HEADER_BYTES"
+ENV_MAX_HEADERS = "ELIGIBILITY_MAX_HEADERS"
+ENV_MAX_CONNECTIONS = "ELIGIBILITY_MAX_CONNECTIONS"
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_BATCH = 1_000
+# The service's own defences, for when no proxy stands in front (docs/service.md, "Limits").
+DEFAULT_HEADER_TIMEOUT = 10.0  # seconds from the first byte of a request to its last header
+DEFAULT_BODY_TIMEOUT = 30.0  # seconds to receive the whole body (1 MiB at ~35 kB/s)
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0  # seconds an idle kept-alive connection stays open
+DEFAULT_MAX_HEADER_BYTES = 16_384  # request line and headers together; keys are at most 512
+DEFAULT_MAX_HEADERS = 100
+DEFAULT_MAX_CONNECTIONS = 1_000  # per worker; more get 503 until some close
 
 # RFC 6750 token68 characters: what may follow "Bearer " in an Authorization header.
 _KEY = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
@@ -52,6 +65,12 @@ class ServiceSettings:
     decision_log: str | None = None  # a file path, or "-" for standard output
     decision_log_input: bool = False
     metrics_public: bool = False
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    max_headers: int = DEFAULT_MAX_HEADERS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def to_environment(self, environ: MutableMapping[str, str]) -> None:
         """Write these settings where a freshly started worker will find them."""
@@ -71,6 +90,13 @@ class ServiceSettings:
             environ[ENV_DECISION_LOG] = self.decision_log
         environ[ENV_DECISION_LOG_INPUT] = "on" if self.decision_log_input else "off"
         environ[ENV_METRICS_PUBLIC] = "on" if self.metrics_public else "off"
+        for name, value in ((ENV_HEADER_TIMEOUT, self.header_timeout),
+                            (ENV_BODY_TIMEOUT, self.body_timeout),
+                            (ENV_KEEP_ALIVE_TIMEOUT, self.keep_alive_timeout),
+                            (ENV_MAX_HEADER_BYTES, self.max_header_bytes),
+                            (ENV_MAX_HEADERS, self.max_headers),
+                            (ENV_MAX_CONNECTIONS, self.max_connections)):
+            environ[name] = str(value)
 
 
 def positive_int(value: object, name: str) -> int:
@@ -83,6 +109,20 @@ def positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
     return value
+
+
+def positive_seconds(value: object, name: str) -> float:
+    """A strictly positive, finite number of seconds (decimals allowed), or a ConfigError."""
+    number: object = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
+            0 < number < float("inf")):
+        raise ConfigError(f"{name}: expected a positive number of seconds, got {value!r}")
+    return float(number)
 
 
 _SWITCH = {"1": True, "true": True, "yes": True, "on": True,
@@ -169,6 +209,17 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Servi
         decision_log_input=switch(env.get(ENV_DECISION_LOG_INPUT, "off"),
                                   ENV_DECISION_LOG_INPUT),
         metrics_public=switch(env.get(ENV_METRICS_PUBLIC, "off"), ENV_METRICS_PUBLIC),
+        header_timeout=positive_seconds(env.get(ENV_HEADER_TIMEOUT, DEFAULT_HEADER_TIMEOUT),
+                                        ENV_HEADER_TIMEOUT),
+        body_timeout=positive_seconds(env.get(ENV_BODY_TIMEOUT, DEFAULT_BODY_TIMEOUT),
+                                      ENV_BODY_TIMEOUT),
+        keep_alive_timeout=positive_seconds(
+            env.get(ENV_KEEP_ALIVE_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT), ENV_KEEP_ALIVE_TIMEOUT),
+        max_header_bytes=positive_int(env.get(ENV_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_BYTES),
+                                      ENV_MAX_HEADER_BYTES),
+        max_headers=positive_int(env.get(ENV_MAX_HEADERS, DEFAULT_MAX_HEADERS), ENV_MAX_HEADERS),
+        max_connections=positive_int(env.get(ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
+                                     ENV_MAX_CONNECTIONS),
     )
 
 

@@ -104,11 +104,12 @@ class Gateway:
             return
         started = time.perf_counter()
         given_id = authorization = length = None
-        chunked = False
+        chunked = twice = False
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 given_id = value
             elif name == b"authorization":
+                twice = authorization is not None
                 authorization = value
             elif name == b"content-length":
                 length = value
@@ -139,7 +140,7 @@ class Gateway:
 
         try:
             refusal = self._refusal(scope["method"], scope["path"], authorization, length,
-                                    chunked)
+                                    chunked, twice)
             direct = self._direct.get((scope["method"], scope["path"]))
             if refusal is not None:
                 await send_problem(send_with_headers, refusal, request_id)
@@ -167,7 +168,11 @@ class Gateway:
                 self._emit(access_line(scope, status, started, exchange))
 
     def _refusal(self, method: str, path: str, authorization: bytes | None,
-                 length: bytes | None, chunked: bool) -> HTTPProblem | None:
+                 length: bytes | None, chunked: bool, twice: bool) -> HTTPProblem | None:
+        if twice:
+            # Which of two keys counts would be a guess, and proxies differ in which they keep.
+            return HTTPProblem("bad-request", "send one Authorization header, not several",
+                               close=True)
         open_path = path in self._open_paths or (path in OPEN_READS
                                                   and method in ("GET", "HEAD"))
         if self._keys is not None and not open_path and not self._authorized(authorization):

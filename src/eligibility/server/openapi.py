@@ -9,6 +9,7 @@ components, and every error response is declared as ``application/problem+json``
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 from .body import JSON
+from .gateway import OPEN_PATHS
 from .problems import KINDS, MEDIA_TYPE, TYPE_PREFIX
 
 
@@ -99,8 +101,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 
-def openapi_document(app: FastAPI, complaint_schema: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI's document, plus the policy's complaint schema and problem+json error bodies."""
+BEARER = "bearer"
+ANY_PLATFORM = "ComplaintAnyPlatform"  # the body of /v1/evaluate/everywhere
+
+
+def openapi_document(app: FastAPI, complaint_schema: dict[str, Any], *,
+                     keys_required: bool = False,
+                     open_paths: Collection[str] = OPEN_PATHS) -> dict[str, Any]:
+    """FastAPI's document, plus the policy's complaint schema, problem+json error bodies and the
+    key scheme: declared always, required by the operations outside ``open_paths`` when this
+    service runs with keys, so generated clients and API testers learn how to authenticate."""
     doc = get_openapi(title=app.title, version=app.version, description=app.description,
                       routes=app.routes)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -122,8 +132,23 @@ def openapi_document(app: FastAPI, complaint_schema: dict[str, Any]) -> dict[str
     for name, definition in definitions.items():
         schemas[renamed[name]] = relink(definition)
     schemas["Complaint"] = relink(complaint)
-    for path_item in doc.get("paths", {}).values():
+    anywhere = copy.deepcopy(schemas["Complaint"])
+    anywhere["required"] = [name for name in anywhere.get("required", []) if name != "platform"]
+    anywhere["properties"]["platform"] = {"anyOf": [anywhere["properties"]["platform"],
+                                                    {"type": "null"}],
+                                          "description": "Left out or null: any platform"}
+    anywhere["title"] = ANY_PLATFORM
+    anywhere["description"] = "A complaint to judge on every platform: `platform` may be left out"
+    schemas[ANY_PLATFORM] = anywhere
+    doc["components"]["securitySchemes"] = {BEARER: {
+        "type": "http", "scheme": "bearer",
+        "description": "Authorization: Bearer <key>, with a key the operator configured. "
+                       + ("This service requires it outside the health endpoints and this "
+                          "document." if keys_required else "This service runs without keys.")}}
+    for path, path_item in doc.get("paths", {}).items():
         for operation in path_item.values():
+            operation["security"] = ([{BEARER: []}] if keys_required and path not in open_paths
+                                     else [])
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if str(status).startswith(("4", "5")) and JSON in content:
