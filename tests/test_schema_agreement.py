@@ -130,6 +130,8 @@ HOSTILE = [
     "2026-03-02T10:00:00Z\n", "1949-12-31T10:00:00Z", "2026-03-02", "2026-03-02\n", "2026-13-01",
     "CN", "CN\n", "cn", "USA", "58231907", " 58231907", "58231907\n", "a\nb", "https://x.test/1",
     "trademark", "registered", "organization", "passport",
+    # issue 11's fields: the filing channel (narrowed per platform) and the claim statement
+    "online_form", "ipp_account", "fax", "amazon.com", "tmall.hk",
 ]
 
 
@@ -156,10 +158,12 @@ def mutants(draw: st.DrawFn) -> Any:
         if how == "delete":
             del parent[path[-1]]
         elif how == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["colour", "channel", "name", "type"]))] = "x"
+            key = draw(st.sampled_from(["colour", "channel", "name", "type", "claim_statement"]))
+            parent[key] = draw(st.sampled_from(["x", "online_form", True]))
         else:
-            parent[path[-1]] = draw(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=5),
-                                              st.integers(), st.floats()))
+            # A copy: a later mutation may reach inside it, and HOSTILE must stay as written.
+            parent[path[-1]] = copy.deepcopy(draw(st.one_of(
+                st.sampled_from(HOSTILE), st.text(max_size=5), st.integers(), st.floats())))
         if not _paths(complaint):
             break
     return complaint
