@@ -135,20 +135,14 @@ class GuardedProtocol(HttpToolsProtocol):
         return False
 
     def _body_done(self) -> None:
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        self._body_timer = _cancelled(self._body_timer)
 
     def _body_too_slow(self) -> None:
         self._body_timer = None
-        if self.transport.is_closing():
-            return
-        if self.cycle is not None and self.cycle.response_started:
-            self.transport.close()  # answered without the body: only the connection is left
-            return
-        # The app, waiting for the rest of the body, sees the client gone and stops there.
-        self._answer("request-timeout", "the body did not arrive within "
-                                        f"{self._limits.body_timeout:g} seconds")
+        # Answered without reading the body, only the connection is left to close; otherwise the
+        # app, waiting for the rest of the body, sees the client gone and stops there.
+        self._cut_off(self.cycle is None or not self.cycle.response_started,
+                      f"the body did not arrive within {self._limits.body_timeout:g} seconds")
 
     def _too_large(self) -> str:
         return f"the request line and headers exceed {self._limits.max_header_bytes} bytes"
@@ -157,19 +151,21 @@ class GuardedProtocol(HttpToolsProtocol):
         self._head_timer = self.loop.call_later(self._limits.header_timeout, self._too_slow)
 
     def _disarm(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        self._head_timer = _cancelled(self._head_timer)
 
     def _too_slow(self) -> None:
         self._head_timer = None
+        # A connection that has asked nothing has nobody to answer.
+        self._cut_off(self._in_head, "the request's headers did not arrive within "
+                                     f"{self._limits.header_timeout:g} seconds")
+
+    def _cut_off(self, answer: bool, detail: str) -> None:
         if self.transport.is_closing():
             return
-        if not self._in_head:
-            self.transport.close()  # nothing was asked: nobody to answer
-            return
-        self._answer("request-timeout", "the request's headers did not arrive within "
-                                        f"{self._limits.header_timeout:g} seconds")
+        if answer:
+            self._answer("request-timeout", detail)
+        else:
+            self.transport.close()
 
     def _answer(self, kind: str, detail: str) -> None:
         """A problem document, then the connection closes: the rest of the request is unread."""
@@ -179,6 +175,13 @@ class GuardedProtocol(HttpToolsProtocol):
                 f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
         self.transport.write(head.encode("latin-1") + body)
         self.transport.close()
+
+
+def _cancelled(timer: asyncio.TimerHandle | None) -> asyncio.TimerHandle | None:
+    """What a timer's slot holds once it is cancelled: nothing."""
+    if timer is not None:
+        timer.cancel()
+    return None
 
 
 def guarded_protocol(limits: ConnectionLimits) -> Callable[..., GuardedProtocol]:
