@@ -97,8 +97,9 @@ def parse_aware_datetime(value: Any) -> datetime:
             if loose is not None and loose.tzinfo is None:
                 raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
             raise ValueError(_DATETIME_HELP)
-        text = value.rstrip("\n")  # a final line break is allowed by `$`, here as in RFC 3339's
-        text = text[:-1] + "+00:00" if text.endswith("Z") else text  # checkers
+        # The pattern's `$` lets one final line break through, as RFC 3339 checkers do.
+        text = value.rstrip("\n")
+        text = text[:-1] + "+00:00" if text.endswith("Z") else text
         try:
             value = datetime.fromisoformat(text)
         except ValueError as exc:
