@@ -101,7 +101,10 @@ def complaint_fields(complaint_schema: Mapping[str, Any]) -> dict[str, list[Any]
         alternatives = [resolve(alt) for alt in node.get("anyOf", [])] or [node]
         values: list[Any] = []
         for alt in alternatives:
-            values.extend(v for v in alt.get("enum", []) if v not in values)
+            # A number spelling a text already offered (the schema's 1688 beside "1688", for
+            # YAML's unquoted 1688) is the same choice.
+            values.extend(v for v in alt.get("enum", [])
+                          if v not in values and str(v) not in values)
             if "items" in alt:
                 walk(alt["items"], path, depth + 1)
             for name, child in alt.get("properties", {}).items():
