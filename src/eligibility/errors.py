@@ -7,23 +7,30 @@ problem found rather than the first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a complaint: where (a dotted path) and what."""
+    """One thing wrong with a complaint: where (a dotted path) and what.
+
+    ``code`` names the kind of problem and ``params`` the values its message quotes, so that
+    the message can be worded in any language of the policy (rules/lang/*.yaml, ``problems:``);
+    ``message`` is the English wording.
+    """
 
     path: str
     message: str
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.path or '(complaint)'}: {self.message}"
 
     def within(self, prefix: str) -> Problem:
         """The same problem seen from a container: ``0`` + ``platform`` -> ``0.platform``."""
-        return Problem(f"{prefix}.{self.path}" if self.path else prefix, self.message)
+        return replace(self, path=f"{prefix}.{self.path}" if self.path else prefix)
 
 
 class InvalidComplaint(ValueError):
@@ -37,6 +44,10 @@ class InvalidComplaint(ValueError):
     def within(self, prefix: str) -> InvalidComplaint:
         """The same problems, their paths under ``prefix`` (e.g. a complaint's batch position)."""
         return InvalidComplaint([p.within(prefix) for p in self.problems])
+
+    def reworded(self, word: Callable[[Problem], str]) -> InvalidComplaint:
+        """The same problems with their messages worded by ``word`` (another language)."""
+        return InvalidComplaint([replace(p, message=word(p)) for p in self.problems])
 
     def errors(self) -> list[dict[str, str]]:
         """The problems as JSON-ready objects (`path`, `message`)."""

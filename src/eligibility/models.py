@@ -61,23 +61,68 @@ identity document types); Policy.complaint_schema replaces it with the policy's 
 
 _DATE = re.compile(DATE_PATTERN)
 _DATETIME = re.compile(DATETIME_PATTERN)
+_NAIVE = "the date and time has no UTC offset; add one, e.g. +08:00"
 _DATETIME_HELP = ("expected an ISO 8601 date and time in RFC 3339 form, with seconds and a "
                   "UTC offset, e.g. 2026-03-02T10:00:00+08:00")
 
 
+# Every kind of input problem and the values its message quotes: pydantic's own kinds that a
+# complaint can meet, then this module's. A language of the policy other than the rule files'
+# words each of them (rules/lang/<code>.yaml, `problems:`), and the loader checks that it does.
+PROBLEM_CODES: dict[str, tuple[str, ...]] = {
+    "missing": (),
+    "extra_forbidden": (),
+    "string_type": (),
+    "string_too_short": ("min_length",),
+    "string_too_long": ("max_length",),
+    "string_pattern_mismatch": ("pattern",),
+    "literal_error": ("expected",),
+    "bool_type": (),
+    "int_type": (),
+    "list_type": (),
+    "too_short": ("min_length", "actual_length"),
+    "too_long": ("max_length", "actual_length"),
+    "model_type": (),
+    "model_attributes_type": (),
+    "dict_type": (),
+    "not_a_mapping": ("kind",),
+    "too_deep": (),
+    "date_with_time": (),
+    "date_format": (),
+    "date_invalid": ("error",),
+    "datetime_format": (),
+    "datetime_type": ("kind",),
+    "datetime_invalid": ("error",),
+    "datetime_naive": (),
+    "cannot_be_judged": ("error",),
+    "number_not_text": (),
+    "name_without_letters": (),
+    "unknown_platform": ("values", "known"),
+    "unknown_office": ("values", "known"),
+    "unknown_document_type": ("values", "known"),
+    "channel_not_taken": ("platform", "channel", "taken"),
+}
+
+
+def invalid(code: str, template: str, **params: object) -> PydanticCustomError:
+    """An input problem of a kind of :data:`PROBLEM_CODES`, worded in English by ``template``
+    (its ``{names}`` filled from ``params``); any other language words it from the code."""
+    return PydanticCustomError(code, template, {k: str(v) for k, v in params.items()})
+
+
 def _iso_date(value: Any) -> Any:
     if isinstance(value, datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+        raise invalid("date_with_time", "expected a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         if not _DATE.fullmatch(value):  # as the "date" format checks it: no final line break
-            raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
+            raise invalid("date_format", "expected an ISO 8601 date, YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            raise ValueError(f"not a calendar date: {exc}") from None
-    raise ValueError("expected an ISO 8601 date, YYYY-MM-DD")
+            raise invalid("date_invalid", "not a calendar date: {error}", error=exc) from None
+    raise invalid("date_format", "expected an ISO 8601 date, YYYY-MM-DD")
 
 
 def parse_aware_datetime(value: Any) -> datetime:
@@ -95,19 +140,20 @@ def parse_aware_datetime(value: Any) -> datetime:
             except ValueError:
                 loose = None
             if loose is not None and loose.tzinfo is None:
-                raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
-            raise ValueError(_DATETIME_HELP)
+                raise invalid("datetime_naive", _NAIVE)
+            raise invalid("datetime_format", _DATETIME_HELP)
         # The pattern's `$` lets one final line break through, as RFC 3339 checkers do.
         text = value.rstrip("\n")
         text = text[:-1] + "+00:00" if text.endswith("Z") else text
         try:
             value = datetime.fromisoformat(text)
         except ValueError as exc:
-            raise ValueError(f"not a calendar date and time: {exc}") from None
+            raise invalid("datetime_invalid", "not a calendar date and time: {error}",
+                          error=exc) from None
     if not isinstance(value, datetime):
-        raise ValueError(f"{_DATETIME_HELP}, got {type(value).__name__}")
+        raise invalid("datetime_type", _DATETIME_HELP + ", got {kind}", kind=type(value).__name__)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("the date and time has no UTC offset; add one, e.g. +08:00")
+        raise invalid("datetime_naive", _NAIVE)
     return value
 
 
@@ -125,7 +171,8 @@ def _text_number(value: Any) -> Any:
     # A registration number written without quotes arrives as a number: converting it back could
     # change it (leading zeros, YAML's octal), so it is refused with a way to fix it.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("a registration number is text: write it in quotes, e.g. \"58231907\"")
+        raise invalid("number_not_text",
+                      "a registration number is text: write it in quotes, e.g. \"58231907\"")
     return value
 
 
@@ -156,7 +203,7 @@ def _named(value: str) -> str:
     # letter or digit left ("-", "\u3002", a control or zero-width character) would "match" any
     # other such name. Spaces around a name are dropped: they never change a comparison.
     if not any(ch.isalnum() for ch in normalise(value)):
-        raise ValueError("a name needs at least one letter or digit")
+        raise invalid("name_without_letters", "a name needs at least one letter or digit")
     return value.strip()
 
 
@@ -202,9 +249,10 @@ def _context_set(info: ValidationInfo, key: str) -> frozenset[str] | None:
     return None
 
 
-def _unknown(what: str, values: Iterable[str], known: frozenset[str]) -> str:
-    return (f"unknown {what} {', '.join(shown(v) for v in values)}; "
-            f"known: {', '.join(sorted(known))}")
+def _unknown(code: str, what: str, values: Iterable[str],
+             known: frozenset[str]) -> PydanticCustomError:
+    return invalid(code, f"unknown {what} {{values}}; known: {{known}}",
+                   values=", ".join(shown(v) for v in values), known=", ".join(sorted(known)))
 
 
 class _Input(BaseModel):
@@ -227,7 +275,7 @@ class IdentityDocument(_Input):
     def _known_type(cls, value: str, info: ValidationInfo) -> str:
         known = _context_set(info, "document_types")
         if known is not None and value not in known:
-            raise ValueError(_unknown("identity document type", [value], known))
+            raise _unknown("unknown_document_type", "identity document type", [value], known)
         return value
 
 
@@ -258,7 +306,7 @@ class Scope(_Input):
         if known is not None:
             unknown = sorted({p for p in value if p not in known})
             if unknown:
-                raise ValueError(_unknown("platform(s)", unknown, known))
+                raise _unknown("unknown_platform", "platform(s)", unknown, known)
         return value
 
 
@@ -306,7 +354,7 @@ class IPRight(_Input):
     def _known_office(cls, value: str | None, info: ValidationInfo) -> str | None:
         known = _context_set(info, "offices")
         if value is not None and known is not None and value not in known:
-            raise ValueError(_unknown("office", [value], known))
+            raise _unknown("unknown_office", "office", [value], known)
         return value
 
 
@@ -336,7 +384,7 @@ class Complaint(_Input):
     def _known_platform(cls, value: str, info: ValidationInfo) -> str:
         known = _context_set(info, "platforms")
         if known is not None and value not in known:
-            raise ValueError(_unknown("platform", [value], known))
+            raise _unknown("unknown_platform", "platform", [value], known)
         return value
 
     @field_validator("channel")
@@ -350,8 +398,9 @@ class Complaint(_Input):
         if isinstance(by_platform, dict) and platform in by_platform:
             taken = by_platform[platform]
             if value not in taken:
-                raise ValueError(f"platform {platform} takes no complaint through {value!r}; "
-                                 f"it takes: {', '.join(sorted(taken))}")
+                raise invalid("channel_not_taken", "platform {platform} takes no complaint "
+                              "through {channel}; it takes: {taken}", platform=platform,
+                              channel=shown(value), taken=", ".join(sorted(taken)))
         return value
 
 
@@ -366,7 +415,9 @@ def problems_of(exc: ValidationError) -> list[Problem]:
             message = "unknown field"
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        problems.append(Problem(path, message))
+        params = tuple((key, cut(str(value))) for key, value in err.get("ctx", {}).items()
+                       if key in PROBLEM_CODES.get(err["type"], ()))
+        problems.append(Problem(path, message, err["type"], params))
     return problems
 
 

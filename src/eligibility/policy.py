@@ -55,7 +55,11 @@ class Policy:
                  now: datetime | str | None = None, lang: str | None = None) -> Verdict:
         """Judge one complaint. ``now`` stands in for a missing ``submitted_at``; ``lang`` (one
         of :attr:`languages`, the first by default) words the messages and remediations."""
-        return self._judge.evaluate(complaint, check_now(now), self._judge.language(lang))
+        code = self._judge.language(lang)
+        try:
+            return self._judge.evaluate(complaint, check_now(now), code)
+        except InvalidComplaint as exc:
+            raise self._worded(exc, code) from None
 
     def evaluate_many(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
                       now: datetime | str | None = None, workers: int = 1,
@@ -64,10 +68,13 @@ class Policy:
         ``workers`` > 1 spreads a large batch over that many forked processes."""
         moment = check_now(now)
         code = self._judge.language(lang)
-        if check_workers(workers) != 1:
-            return evaluate_in_processes(self._judge, complaints, now=moment, workers=workers,
-                                         lang=code)
-        return evaluate_in_order(self._judge, complaints, moment, code)
+        try:
+            if check_workers(workers) != 1:
+                return evaluate_in_processes(self._judge, complaints, now=moment,
+                                             workers=workers, lang=code)
+            return evaluate_in_order(self._judge, complaints, moment, code)
+        except InvalidComplaint as exc:
+            raise self._worded(exc, code) from None
 
     def iter_evaluate(self, complaints: Iterable[Complaint | Mapping[str, Any]], *,
                       now: datetime | str | None = None,
@@ -88,7 +95,17 @@ class Policy:
         in policy order. ``platform`` may be left out; the same filer, right, documents and
         letter are judged on each platform, and the rules of one filing (the listings, the
         channel) are not applicable."""
-        return self._judge.everywhere(complaint, check_now(now), self._judge.language(lang))
+        code = self._judge.language(lang)
+        try:
+            return self._judge.everywhere(complaint, check_now(now), code)
+        except InvalidComplaint as exc:
+            raise self._worded(exc, code) from None
+
+    def _worded(self, error: InvalidComplaint, lang: str) -> InvalidComplaint:
+        """The problems of a complaint in the language its verdict would have had."""
+        if lang == self.languages[0]:
+            return error
+        return error.reworded(self._texts[lang].problem)
 
     def language(self, lang: str | None = None) -> Language:
         """The policy's texts in one language (the first of :attr:`languages` by default):

@@ -78,3 +78,37 @@ def test_batches_are_worded_in_the_language_asked(policy: eligibility.Policy) ->
     lazily = policy.iter_evaluate(complaints, lang="zh-CN")
     assert [v.model_dump_json() for v in lazily if isinstance(v, eligibility.Verdict)] == \
         one_by_one
+
+
+def test_input_problems_are_worded_in_the_language_asked(policy: eligibility.Policy,
+                                                        complaint: dict[str, Any]) -> None:
+    bad = {**complaint, "platform": "ebay",
+           "complainant": {**complaint["complainant"], "name": "!"},
+           "ip_right": {**complaint["ip_right"], "number": 58231907}}
+    with pytest.raises(eligibility.InvalidComplaint) as english:
+        policy.evaluate(bad)
+    with pytest.raises(eligibility.InvalidComplaint) as chinese:
+        policy.evaluate(bad, lang="zh-CN")
+    paths = [p.path for p in english.value.problems]
+    assert paths == [p.path for p in chinese.value.problems]  # the same problems, same fields
+    assert [p.code for p in english.value.problems] == [p.code for p in chinese.value.problems]
+    worded = {p.path: p.message for p in chinese.value.problems}
+    assert worded["platform"].startswith("未知平台 'ebay'")
+    assert worded["complainant.name"] == "名称中至少应有一个字母、汉字或数字。"
+    assert "注册号应为文本" in worded["ip_right.number"]
+    assert english.value.problems[0].message.startswith("unknown platform 'ebay'")
+    with pytest.raises(eligibility.InvalidComplaint) as everywhere:
+        policy.evaluate_everywhere(bad, lang="zh-CN")
+    assert {p.message for p in everywhere.value.problems} >= set(worded.values()) - {
+        worded["platform"]}
+    with pytest.raises(eligibility.InvalidComplaint) as batch:
+        policy.evaluate_many([complaint, bad], lang="zh-CN")
+    assert batch.value.problems[0].path == "1.platform"
+    assert batch.value.problems[0].message == worded["platform"]
+
+
+def test_every_kind_of_problem_has_its_chinese_wording(policy: eligibility.Policy) -> None:
+    from eligibility.models import PROBLEM_CODES
+
+    assert set(policy.language("zh-CN").problems) == set(PROBLEM_CODES)
+    assert policy.language("en").problems == {}

@@ -76,3 +76,13 @@ def test_a_third_language_is_a_data_change(policy_copy: tuple[Path, Path]) -> No
     assert reasons["agent.authorization-missing"].message
     titles = {r.id: r.texts["zh-TW"].title for r in policy.catalog}
     assert titles["agent.authorization-missing"] == "缺少授權委託書"
+
+
+def test_a_missing_problem_wording_is_named(policy_copy: tuple[Path, Path]) -> None:
+    edit(policy_copy[0] / "lang" / "zh-CN.yaml",
+         lambda t: t.replace('  too_deep: "投诉的嵌套层级过深。"\n', "").replace(
+             "{max_length}个字符", "{maxlength}个字符"))
+    assert problems(policy_copy) == [
+        "zh-CN.yaml: problems: no zh-CN text for too_deep",
+        "zh-CN.yaml: problems: string_too_long may use only the placeholders ['max_length'], "
+        "not ['maxlength']"]

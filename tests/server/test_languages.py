@@ -91,3 +91,16 @@ def test_everywhere_refuses_an_invalid_complaint_with_its_fields(client: httpx.C
 ])
 def test_accept_language_matching(header: str, expected: str) -> None:
     assert best_match(header, ("en", "zh-CN")) == expected
+
+
+def test_field_problems_come_in_the_language_asked(client: httpx.Client) -> None:
+    complaint = complaint_variant(0)
+    complaint["ip_right"]["office"] = "NOPE"
+    english = assert_problem(post(client, "/v1/evaluate", complaint), 422, "invalid-complaint")
+    chinese = assert_problem(post(client, "/v1/evaluate?lang=zh-CN", complaint), 422,
+                             "invalid-complaint")
+    assert [e["path"] for e in english["errors"]] == [e["path"] for e in chinese["errors"]]
+    assert english["errors"][0]["message"].startswith("unknown office 'NOPE'")
+    assert chinese["errors"][0]["message"].startswith("未知主管机构 'NOPE'")
+    batch = post(client, "/v1/evaluate/batch?lang=zh-CN", [complaint]).json()
+    assert batch[0]["errors"][0]["message"] == chinese["errors"][0]["message"]

@@ -47,6 +47,12 @@ class Match:
     fired: frozenset[str]
 
 
+def _unjudgeable(error: Exception) -> InvalidComplaint:
+    """A submission time the calendar cannot answer for, as the input problem it is."""
+    return InvalidComplaint([Problem("submitted_at", f"cannot be judged: {error}",
+                                     "cannot_be_judged", (("error", str(error)),))])
+
+
 def _with_some_platform(complaint: Complaint | Mapping[str, Any],
                         platform: str) -> Complaint | Mapping[str, Any]:
     """A complaint judged everywhere may leave ``platform`` out: any platform of the policy
@@ -86,14 +92,16 @@ class Judge:
     def parse(self, complaint: Complaint | Mapping[str, Any]) -> Complaint:
         """Validate a complaint against the model and this policy's codes."""
         if not isinstance(complaint, (Complaint, Mapping)):
+            kind = type(complaint).__name__
             raise InvalidComplaint([Problem("", "a complaint is a mapping (JSON object), got "
-                                                f"{type(complaint).__name__}")])
+                                                f"{kind}", "not_a_mapping", (("kind", kind),))])
         try:
             return Complaint.model_validate(complaint, context=self.context)
         except ValidationError as exc:
             raise InvalidComplaint(problems_of(exc)) from None
         except RecursionError:
-            raise InvalidComplaint([Problem("", "the complaint is nested too deeply")]) from None
+            raise InvalidComplaint([Problem("", "the complaint is nested too deeply",
+                                            "too_deep")]) from None
 
     def match(self, complaint: Complaint | Mapping[str, Any], now: datetime | None) -> Match:
         """Validation, the fact and the engine. ``now`` (already checked) stands in for a
@@ -104,7 +112,7 @@ class Judge:
         try:
             facts = build_facts(parsed, program.profile, self.jurisdictions, submitted)
         except (CalendarRangeError, OverflowError) as exc:
-            raise InvalidComplaint([Problem("submitted_at", f"cannot be judged: {exc}")]) from None
+            raise _unjudgeable(exc) from None
         return Match(program, facts, program.ruleset.fire(facts.engine))
 
     def conclude(self, match: Match, lang: str, everywhere: bool = False) -> Verdict:
@@ -134,8 +142,7 @@ class Judge:
             try:
                 facts = build_facts(there, program.profile, self.jurisdictions, submitted)
             except (CalendarRangeError, OverflowError) as exc:
-                raise InvalidComplaint([Problem("submitted_at",
-                                                f"cannot be judged: {exc}")]) from None
+                raise _unjudgeable(exc) from None
             match = Match(program, facts, program.ruleset.fire(facts.engine))
             out[platform] = self.conclude(match, lang, everywhere=True)
         return out

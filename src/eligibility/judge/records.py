@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..errors import Problem
 from ..models import Check, CheckStatus, Severity
 
 STATUSES: tuple[CheckStatus, ...] = ("passed", "failed", "not_applicable")
@@ -36,10 +37,23 @@ class Language:
     groups: Mapping[str, str]
     rules: Mapping[str, RuleTexts]
     interface: Mapping[str, str]
+    # Input problem code -> its wording with {params}; empty for the source language, whose
+    # wording is the validator's own.
+    problems: Mapping[str, str] = field(default_factory=dict)
 
     def text(self, key: str, **fields: object) -> str:
         """An interface text with its placeholders filled."""
         return self.interface[key].format(**fields)
+
+    def problem(self, problem: Problem) -> str:
+        """An input problem's message in this language (as given where it has no wording)."""
+        template = self.problems.get(problem.code)
+        if template is None:
+            return problem.message
+        try:
+            return template.format(**dict(problem.params))
+        except (KeyError, IndexError):  # a value the validator did not give this time
+            return problem.message
 
 
 @dataclass(frozen=True)

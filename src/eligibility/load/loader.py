@@ -27,7 +27,7 @@ from ..judge.records import Language, PlatformInfo, RuleInfo, RuleTexts
 from ..judge.vocabulary import BY_NAME
 from ..jurisdiction.calendar import BusinessCalendar
 from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
-from ..models import DEFAULT_CHANNEL, PolicyRef, built
+from ..models import DEFAULT_CHANNEL, PROBLEM_CODES, PolicyRef, built
 from .compiler import CheckedRule, check_conditions, compile_policy, source_texts
 from .conditions import Condition, ConditionError
 from .conditions import parse as parse_condition
@@ -394,7 +394,7 @@ class _Loader:
             return None
         source_code = declared[0]
         source_path, source = specs[source_code]
-        for section in ("platforms", "groups", "rules"):
+        for section in ("platforms", "groups", "rules", "problems"):
             if getattr(source, section):
                 self.problem(source_path, f"{section}: {source_code} is the language the rule "
                                           "files are written in; its texts are theirs")
@@ -419,13 +419,29 @@ class _Loader:
                     self.problem(path, f"{section}: {_listed(unknown)} "
                                        f"{'is' if len(unknown) == 1 else 'are'} not in the policy")
             self.interface_matches(path, spec.interface, source.interface)
+            self.problems_worded(path, code, spec.problems)
             out[code] = Language(
                 code=code, name=spec.name, platforms=dict(spec.platforms),
                 groups=dict(spec.groups),
                 rules={rid: RuleTexts(t.title, t.message, t.remediation)
                        for rid, t in spec.rules.items()},
-                interface=dict(spec.interface))
+                interface=dict(spec.interface), problems=dict(spec.problems))
         return out if len(self.problems) == before else None
+
+    def problems_worded(self, path: Path, code: str, given: Mapping[str, str]) -> None:
+        """Every kind of input problem worded, with only the values the validator gives."""
+        missing = [key for key in PROBLEM_CODES if key not in given]
+        unknown = [key for key in given if key not in PROBLEM_CODES]
+        if missing:
+            self.problem(path, f"problems: no {code} text for {_listed(missing)}")
+        if unknown:
+            self.problem(path, f"problems: {_listed(unknown)} "
+                               f"{'is' if len(unknown) == 1 else 'are'} not a kind of problem")
+        for key in given.keys() & PROBLEM_CODES.keys():
+            extra = _placeholders(given[key]) - set(PROBLEM_CODES[key])
+            if extra:
+                self.problem(path, f"problems: {key} may use only the placeholders "
+                                   f"{sorted(PROBLEM_CODES[key])}, not {sorted(extra)}")
 
     def interface_matches(self, path: Path, given: Mapping[str, str],
                           source: Mapping[str, str]) -> None:

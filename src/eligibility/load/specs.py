@@ -164,3 +164,5 @@ class LanguageFile(Spec):
     rules: dict[str, RuleTextsSpec] = Field(default_factory=dict)
     # Texts of the faces (the command line's readable output): key -> text with {fields}.
     interface: dict[str, Text] = Field(default_factory=dict)
+    # Input problems (models.PROBLEM_CODES) worded in this language, with their {params}.
+    problems: dict[str, Text] = Field(default_factory=dict)
