@@ -388,13 +388,17 @@ def where(state: State, file: str, as_json: bool, now: datetime | None,
         joined = ",".join(f"{json.dumps(p)}:{v.model_dump_json()}" for p, v in everywhere.items())
         click.echo("{" + joined + "}")
     else:
-        click.echo(render_where(everywhere, policy.language(code)))
+        header = sys.stdout.isatty()
+        click.echo(render_where(everywhere, policy.language(code), header=header))
     eligible = any(v.decision.value == "eligible" for v in everywhere.values())
     sys.exit(EXIT_OK if eligible else EXIT_FAILED)
 
 
-def render_where(everywhere: Mapping[str, Verdict], language: Language) -> str:
-    """One row per platform: the platform, its decision, the failed rules, the window."""
+def render_where(everywhere: Mapping[str, Verdict], language: Language, *,
+                 header: bool = True) -> str:
+    """One row per platform: the platform, its decision, the window, the failed rules; under
+    a header row naming the columns when ``header`` (on a terminal: piped, the output is one
+    line per platform and nothing else)."""
     text = language.text
     rows = [(text("where.platform"), text("where.decision"), text("where.due"),
              text("where.failed"))]
@@ -405,10 +409,9 @@ def render_where(everywhere: Mapping[str, Verdict], language: Language) -> str:
         failed = ", ".join(r.rule for r in verdict.reasons) or text("where.none")
         rows.append((platform, text(f"decision.{decision}"), window, failed))
     lines = table(rows).splitlines()
-    header, body = lines[0], lines[1:]
     coloured = [click.style(line, fg=_DECISION_COLOURS[v.decision.value])
-                for line, v in zip(body, everywhere.values(), strict=True)]
-    return "\n".join([click.style(header, bold=True), *coloured])
+                for line, v in zip(lines[1:], everywhere.values(), strict=True)]
+    return "\n".join([click.style(lines[0], bold=True)] * header + coloured)
 
 
 def _report_invalid(label: str, problems: list[dict[str, str]], as_json: bool) -> None:

@@ -15,9 +15,9 @@ US_BAND = EXAMPLES / "us-band-uspto-taobao.yaml"
 def test_where_lists_every_platform_with_its_decision(run: Run) -> None:
     result = run("where", US_BAND)
     assert result.exit_code == 0, result.output  # eligible somewhere
-    lines = result.stdout.splitlines()
-    assert lines[0].split()[:2] == ["platform", "decision"]
-    rows = {line.split()[0]: line for line in lines[1:]}
+    lines = result.stdout.splitlines()  # not a terminal: one line per platform, no header
+    rows = {line.split()[0]: line for line in lines}
+    assert len(rows) == len(lines)
     assert list(rows) == ["taobao", "tmall", "tmall.hk", "1688", "aliexpress", "alibaba.com",
                           "amazon.com", "amazon.de"]
     assert "ineligible" in rows["taobao"]
@@ -29,9 +29,24 @@ def test_where_lists_every_platform_with_its_decision(run: Run) -> None:
 def test_where_in_chinese(run: Run) -> None:
     result = run("where", "--lang", "zh-CN", US_BAND)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0].startswith("平台")
     assert "不符合条件" in result.stdout
     assert "territory.not-protected-in-china" in result.stdout
+
+
+def test_the_header_names_the_columns_in_the_language() -> None:
+    import eligibility
+    from eligibility.cli import render_where
+
+    policy = eligibility.default_policy()
+    everywhere = policy.evaluate_everywhere(load_yaml(US_BAND.read_text("utf-8")),
+                                            lang="zh-CN")
+    import click
+
+    with_header = click.unstyle(render_where(everywhere, policy.language("zh-CN"), header=True))
+    without = click.unstyle(render_where(everywhere, policy.language("zh-CN"), header=False))
+    assert with_header.splitlines()[0].split()[:2] == ["平台", "判定结果"]
+    assert with_header.splitlines()[1:] == without.splitlines()
+    assert len(without.splitlines()) == len(policy.platforms)
 
 
 def test_where_json_is_every_verdict(run: Run) -> None:
