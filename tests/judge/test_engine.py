@@ -62,6 +62,20 @@ def test_facts_the_core_would_misjudge_never_reach_it(fact: dict[str, Any], mess
         ruleset.fire(fact)
 
 
+def test_a_shape_checked_once_still_has_each_value_checked() -> None:
+    # Keys and types are checked once per shape of fact; lengths and ranges never are.
+    ruleset = engine.build({}, label="shapes")
+    fine = {"listings_count": 2, "holder_name": "acme"}
+    assert ruleset.fire(fine) == frozenset()
+    with pytest.raises(engine.EngineError, match="out of range"):
+        ruleset.fire({**fine, "listings_count": -(2**63)})
+    with pytest.raises(engine.EngineError, match="longer than"):
+        ruleset.fire({**fine, "holder_name": "\U0001f600" * 5_000})
+    assert ruleset.fire({"listings_count": 2, "holder_name": None}) == frozenset()
+    with pytest.raises(engine.EngineError, match="unexpected bool"):
+        ruleset.fire({"listings_count": True, "holder_name": None})
+
+
 def test_a_fact_matching_no_rule_still_completes_its_session() -> None:
     # Deleting a session that never ran an action can crash the core: the rule that matches
     # every fact guarantees one, and nothing else fires here.

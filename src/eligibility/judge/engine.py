@@ -15,7 +15,8 @@ swallows errors) and keeps the core inside the envelope measured in DURABLE_RULE
   retraction cannot go unnoticed: the core refuses to assert a fact id it already holds;
 * every ruleset carries a rule that matches every fact, so each session has run an action before
   it is deleted (deleting one that never ran an action can free an uninitialised pointer);
-* facts are checked before they are asserted: only known keys, one type per key, strings far
+* facts are checked before they are asserted (keys and types once per shape of fact, the
+  rest per fact): only known keys, one type per key, strings far
   below the 64 KiB at which the core compares truncated text, integers far inside 64 bits;
 * property names are hashed by the core with 32-bit FNV-1a and collisions go unnoticed, so every
   name a ruleset or fact uses is checked for a collision when the ruleset is built;
@@ -26,12 +27,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import os
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import orjson
 
 from .vocabulary import ENGINE_FIELDS, MARKER_KEY, MARKER_VALUE, MAX_INT, RESERVED_KEYS
 
@@ -257,32 +261,83 @@ def _action_name(message: str) -> str:
 # fact's own JSON after them instead of copying the fact into a new dict first.
 _HEAD = json.dumps({"sid": _SESSION, "id": _FACT_ID, MARKER_KEY: MARKER_VALUE})[:-1]
 _SHORT_ENOUGH = MAX_STRING_BYTES // 4  # characters that cannot exceed the limit in UTF-8
-# One encoder for every fact (json.dumps with options builds a new one per call); facts hold
-# only scalars, so there is nothing circular to look for.
-_TO_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=False).encode
+
+
+class _Shape:
+    """What checking a fact of one shape (its keys in order and the type of each value) leaves
+    to do per fact: the keys and types were checked once, when the shape was first seen; what
+    remains is the length of its strings and the range of its integers, read all at once."""
+
+    __slots__ = ("absent", "ints", "strings")
+
+    def __init__(self, keys: tuple[str, ...], kinds: tuple[type, ...]) -> None:
+        strings, ints = [], []
+        absent = False
+        for key, kind in zip(keys, kinds, strict=True):
+            if kind is not _FIELD_TYPES.get(key):
+                if kind is type(None):
+                    absent = True
+                    continue
+                raise EngineError(f"fact property {key!r}: unexpected {kind.__name__} value"
+                                  if key in _FIELD_TYPES else
+                                  f"fact property {key!r} is not in the vocabulary")
+            if kind is str:
+                strings.append(key)
+            elif kind is int:
+                ints.append(key)
+        self.absent = absent
+        self.strings = _values_of(strings)
+        self.ints = _values_of(ints)
+
+
+def _values_of(keys: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]] | None:
+    """A function returning the values of ``keys`` as a tuple (None when there are none)."""
+    if not keys:
+        return None
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda fact: (fact[only],)
+    return operator.itemgetter(*keys)
+
+
+# Facts come in few shapes (one per combination of absent optional fields seen), so each is
+# checked once; the bound only guards against a caller that invents keys without end.
+_SHAPES: dict[tuple[tuple[str, ...], tuple[type, ...]], _Shape] = {}
+MAX_SHAPES = 4096
 
 
 def encode(fact: Mapping[str, Any]) -> str:
-    """Check a fact against the vocabulary and serialise it for the core."""
-    types = _FIELD_TYPES
-    absent = False
-    for key, value in fact.items():
-        kind = type(value)
-        if kind is not types.get(key):
-            if value is None:
-                absent = True
-                continue
-            raise EngineError(f"fact property {key!r}: unexpected {kind.__name__} value"
-                              if key in types else
-                              f"fact property {key!r} is not in the vocabulary")
-        if kind is str:
-            if len(value) > _SHORT_ENOUGH and len(value.encode()) > MAX_STRING_BYTES:
-                raise EngineError(f"fact property {key!r} is longer than {MAX_STRING_BYTES} bytes")
-        elif kind is int and not -MAX_INT < value < MAX_INT:
+    """Check a fact against the vocabulary and serialise it for the core.
+
+    Every check of DURABLE_RULES.md stays (only known keys, one exact type per key, no
+    string near the core's limit, integers far inside 64 bits): the keys and types once per
+    shape of fact, the lengths and ranges per fact with builtins over all values at once."""
+    keys = tuple(fact)
+    kinds = tuple(map(type, fact.values()))
+    shape = _SHAPES.get((keys, kinds))
+    if shape is None:
+        shape = _Shape(keys, kinds)
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[keys, kinds] = shape
+    if shape.strings is not None:
+        strings = shape.strings(fact)
+        if max(map(len, strings)) > _SHORT_ENOUGH:
+            for key, value in zip(keys, fact.values(), strict=True):
+                if type(value) is str and len(value.encode()) > MAX_STRING_BYTES:
+                    raise EngineError(f"fact property {key!r} is longer than "
+                                      f"{MAX_STRING_BYTES} bytes")
+    if shape.ints is not None:
+        ints = shape.ints(fact)
+        if not (min(ints) > -MAX_INT and max(ints) < MAX_INT):
+            key = next(k for k, v in fact.items()
+                       if type(v) is int and not -MAX_INT < v < MAX_INT)
             raise EngineError(f"fact property {key!r} is out of range")
-    if absent:
+    if shape.absent:
         fact = {key: value for key, value in fact.items() if value is not None}
     if not fact:
         return _HEAD + "}"
-    # The fact's own key order is kept: it is deterministic, and the core does not depend on it.
-    return _HEAD + ", " + _TO_JSON(fact)[1:]
+    # orjson writes the fact's own key order (deterministic; the core does not depend on it) in
+    # UTF-8 without escapes, as the core reads it. It would refuse anything but the scalars
+    # checked above.
+    return _HEAD + "," + orjson.dumps(fact).decode()[1:]
