@@ -11,7 +11,7 @@ internal interface; nothing outside it reaches further into the judge.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -25,7 +25,7 @@ from .engine import Ruleset
 from .facts import Facts, PlatformProfile
 from .facts import build as build_facts
 from .records import Slot
-from .verdict import assemble, quoted_values
+from .verdict import Templates, assemble, quoted_values
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class Program:
     profile: PlatformProfile
     slots: tuple[Slot, ...]
     ruleset: Ruleset
+    # The verdict templates of the fired sets seen so far (verdict.Template): a cache, filled
+    # as complaints are judged, never part of what the program is.
+    templates: Templates = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class Judge:
         """The verdict of a match, worded in ``lang`` (a code :meth:`language` accepted)."""
         program = match.program
         return assemble(program.slots, match.fired, match.facts, program.profile, self.policy,
-                        lang, everywhere)
+                        lang, everywhere, program.templates)
 
     def evaluate(self, complaint: Complaint | Mapping[str, Any], now: datetime | None,
                  lang: str) -> Verdict:
