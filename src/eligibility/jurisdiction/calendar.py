@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -104,8 +105,10 @@ class CalendarSpec(Spec):
         return self
 
 
+@lru_cache(maxsize=256)
 def supported_years(code: str) -> tuple[int, int]:
-    """The first and last year ``holidays`` can build for a country code."""
+    """The first and last year ``holidays`` can build for a country code (fixed for the
+    installed release, so asked once per code: every load and calendar check asks again)."""
     try:
         source = _holidays.country_holidays(code, years=())
     except NotImplementedError:
@@ -133,8 +136,13 @@ class BusinessCalendar:
         self._official_from = spec.official_from if spec.official_from is not None else 0
         self._official_through = spec.official_through
         # year -> ordinals of its working days, ascending. Written only under the lock, each
-        # entry complete before it is published; a reader sees a whole year or none.
-        self._years: dict[int, tuple[int, ...]] = {}
+        # entry complete before it is published; a reader sees a whole year or none. A year's
+        # days depend only on the holidays calendar and the extra days, so calendars that
+        # share those share the tables: the load's checkpoint check builds the years the
+        # policy's calendar then uses, and a policy loaded again finds them built.
+        key = (spec.holidays, self._extra_off, self._extra_on)
+        with _BUILD_LOCK:
+            self._years: dict[int, tuple[int, ...]] = _YEAR_TABLES.setdefault(key, {})
 
     def __repr__(self) -> str:
         return f"<BusinessCalendar {self.code} official {self.spec.official_through}>"
@@ -225,6 +233,11 @@ class BusinessCalendar:
         provisional = not (self._official_from <= year
                            and latest.year <= self._official_through)
         return Window(earliest, latest, provisional)
+
+
+# The year tables of every calendar built in this process, by (holidays code, extra days off,
+# extra working days); a few kilobytes per calendar and year.
+_YEAR_TABLES: dict[tuple[str, frozenset[date], frozenset[date]], dict[int, tuple[int, ...]]] = {}
 
 
 def _days_of(year: int) -> Iterator[date]:
