@@ -33,6 +33,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -91,8 +92,9 @@ class CompileError(ValueError):
     """A ruleset the core cannot run safely; the policy loader names the file and rule."""
 
 
+@lru_cache(maxsize=4096)
 def fnv1a_32(name: str) -> int:
-    """The hash the core applies to property names."""
+    """The hash the core applies to property names (kept: every load checks the same names)."""
     h = 0x811C9DC5
     for byte in name.encode("utf-8"):
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF

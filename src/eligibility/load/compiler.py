@@ -90,6 +90,9 @@ def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
     info_of = {info.id: info for info in catalog}
     programs: dict[str, Program] = {}
     infos: dict[str, PlatformInfo] = {}
+    # A rule's patterns do not depend on the platform: translated once, used by every program
+    # the rule is in (most rules are in several).
+    translated: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]] | None, str]] = {}
     for p in platforms.platforms:
         group = platforms.groups[p.group]
         patterns: dict[str, Any] = {}
@@ -97,20 +100,19 @@ def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
         preconditions: dict[str, int] = {}
         for index, rule in enumerate(applicable[p.id]):
             applicability = -1
-            try:
-                fail = rule.when if rule.applies_if is None else conditions.All(
-                    (rule.applies_if, rule.when))
-                for n, conj in enumerate(conditions.to_dnf(fail)):
-                    patterns[f"f{index}_{n}"] = conditions.to_durable(conj)
-                if rule.applies_if is not None:
-                    alternatives = [conditions.to_durable(conj)
-                                    for conj in conditions.to_dnf(rule.applies_if)]
-                    key = json.dumps(alternatives, sort_keys=True)
-                    applicability = preconditions.setdefault(key, len(preconditions))
-                    for n, pattern in enumerate(alternatives):
-                        patterns[f"a{applicability}_{n}"] = pattern
-            except ConditionError as exc:
-                raise PolicyError(rule.file, str(exc), rule=rule.spec.id) from None
+            found = translated.get(rule.spec.id)
+            if found is None:
+                try:
+                    found = translated[rule.spec.id] = _translate(rule)
+                except ConditionError as exc:
+                    raise PolicyError(rule.file, str(exc), rule=rule.spec.id) from None
+            failures, alternatives, key = found
+            for n, pattern in enumerate(failures):
+                patterns[f"f{index}_{n}"] = pattern
+            if alternatives is not None:
+                applicability = preconditions.setdefault(key, len(preconditions))
+                for n, pattern in enumerate(alternatives):
+                    patterns[f"a{applicability}_{n}"] = pattern
             slots.append(Slot.of(info_of[rule.spec.id], index, applicability))
         try:
             ruleset = engine.build(patterns, label=p.id.replace(".", "_").replace("-", "_"))
@@ -136,6 +138,18 @@ def compile_policy(rules: Sequence[CheckedRule], platforms: PlatformsFile,
             timezone=p.timezone, business_days=response.business_days if response else None,
             calendar=response.calendar if response else None)
     return Compiled(programs=programs, catalog=catalog, platforms=infos)
+
+
+def _translate(rule: CheckedRule) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None,
+                                           str]:
+    """A rule's failure patterns, its precondition's patterns (None without one) and the key
+    that identifies the precondition among rules sharing it."""
+    fail = rule.when if rule.applies_if is None else conditions.All((rule.applies_if, rule.when))
+    failures = [conditions.to_durable(conj) for conj in conditions.to_dnf(fail)]
+    if rule.applies_if is None:
+        return failures, None, ""
+    alternatives = [conditions.to_durable(conj) for conj in conditions.to_dnf(rule.applies_if)]
+    return failures, alternatives, json.dumps(alternatives, sort_keys=True)
 
 
 def source_texts(spec: RuleSpec) -> RuleTexts:
