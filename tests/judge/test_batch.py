@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -146,3 +147,24 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(policy: eligibility.Policy,
     monkeypatch.setattr(parallel, "judge_chunk", die_on_the_second_chunk)
     with pytest.raises(eligibility.judge.engine.EngineError, match="worker process died"):
         policy.evaluate_many(batch, workers=2)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
+        policy: eligibility.Policy, batch: list[dict[str, Any]], enabled: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "YOUNG_EVERY", 16)  # collect the young ones during the batch
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        policy.evaluate_many(batch[:100])
+        assert gc.isenabled() is enabled
+        broken = [*batch[:40], {"platform": "taobao"}]
+        with pytest.raises(eligibility.InvalidComplaint):
+            policy.evaluate_many(broken)
+        assert gc.isenabled() is enabled
+        with pytest.raises(eligibility.InvalidComplaint):
+            policy.evaluate_many(broken * 4, workers=2)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
