@@ -151,8 +151,7 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
     direct, designated = jurisdictions.coverage(right)
     treaty = jurisdictions.unregistered_coverage(right)
     territories = direct | designated | treaty
-    last_day = jurisdictions.term_end(right)
-    grace_end = jurisdictions.grace_end(right, last_day)
+    last_day, grace_end = jurisdictions.term_and_grace(right)
     if profile.territory is None:
         covered, via = True, None
     elif profile.territory in direct:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -119,6 +119,12 @@ class Office:
     territories: frozenset[str]  # what the office covers by itself, groups expanded at load
 
 
+# Every field of a right that term_end and grace_end read: term_and_grace keeps their answers
+# by these (tests/jurisdiction hold the two to the same answers over varied rights).
+TERM_FIELDS = ("expires_on", "office", "type", "patent_kind", "filed_on", "registered_on")
+MAX_KEPT_TERMS = 65536
+
+
 class Jurisdictions:
     """The loaded jurisdiction files, indexed for the questions facts need answered."""
 
@@ -143,6 +149,8 @@ class Jurisdictions:
         for spec in self.by_code.values():
             for office in spec.offices:
                 self.offices[office.code] = Office(office, spec.code, self.expand(office.covers))
+        # (term end, grace end) by the right's fields that term_end and grace_end read.
+        self._terms: dict[tuple[Any, ...], tuple[date | None, date | None]] = {}
 
     def expand(self, territories: Iterable[str]) -> frozenset[str]:
         """Territory codes with every group (EU, or its Madrid alias EM) replaced by its members."""
@@ -202,6 +210,20 @@ class Jurisdictions:
                 return None
             return term_end(start, term.years)
         return None
+
+    def term_and_grace(self, right: IPRight) -> tuple[date | None, date | None]:
+        """``(term_end(right), grace_end(right, term_end(right)))``, kept by the fields of the
+        right the two read (TERM_FIELDS): rights of the same office, type and dates recur, and
+        the files do not change once loaded."""
+        key = tuple(getattr(right, name) for name in TERM_FIELDS)
+        found = self._terms.get(key)
+        if found is None:
+            last_day = self.term_end(right)
+            found = (last_day, self.grace_end(right, last_day))
+            if len(self._terms) >= MAX_KEPT_TERMS:
+                self._terms.clear()
+            self._terms[key] = found
+        return found
 
     def grace_end(self, right: IPRight, last_day: date | None) -> date | None:
         """The last day of the renewal grace period, or the term end where there is none."""
