@@ -10,6 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The on-disk store of holidays' working days (jurisdiction/stored.py) stays off in tests: tests
+# count the years the library builds, and no test may depend on what an earlier run left on
+# disk. tests/jurisdiction/test_stored.py turns it on in a folder of its own.
+os.environ["ELIGIBILITY_CACHE_DIR"] = ""
+
 import eligibility
 from eligibility.load import loader
 from eligibility.load.loader import Loaded

@@ -24,10 +24,10 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as _holidays
 from pydantic import Field, model_validator
 
 from ..models import Spec, spec_error
+from . import stored
 
 # One lock for building year tables in every calendar. It is held across fork, as the engine's
 # lock is: a child forked while another thread was building a year would otherwise inherit the
@@ -108,12 +108,26 @@ class CalendarSpec(Spec):
 @lru_cache(maxsize=256)
 def supported_years(code: str) -> tuple[int, int]:
     """The first and last year ``holidays`` can build for a country code (fixed for the
-    installed release, so asked once per code: every load and calendar check asks again)."""
+    installed release, so asked once per code and process, and read from the store of
+    :mod:`.stored` when a process before this one asked)."""
+    known = stored.supported_years(code)
+    if known is not None:
+        return known
     try:
-        source = _holidays.country_holidays(code, years=())
+        source = _holidays().country_holidays(code, years=())
     except NotImplementedError:
         raise CalendarSpecError(f"the holidays library has no calendar {code!r}") from None
-    return int(source.start_year), int(source.end_year)
+    years = int(source.start_year), int(source.end_year)
+    stored.store(code, years=years)
+    return years
+
+
+def _holidays() -> Any:
+    """The holidays library, imported on first use: a process that finds every year it needs
+    in the store never imports it (about 100 ms of CPU with its country modules)."""
+    import holidays
+
+    return holidays
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -163,18 +177,10 @@ class BusinessCalendar:
             days = self._years.get(year)
             if days is not None:  # another thread built it while this one waited
                 return days
-            source = _holidays.country_holidays(self.spec.holidays, years=year)
-            working: list[int] = []
-            for day in _days_of(year):
-                if day in self._extra_on:
-                    is_working = True
-                elif day in self._extra_off:
-                    is_working = False
-                else:
-                    is_working = bool(source.is_working_day(day))
-                if is_working:
-                    working.append(day.toordinal())
-            days = tuple(working)
+            library = _library_working_days(self.spec.holidays, year)
+            off = {d.toordinal() for d in self._extra_off if d.year == year}
+            on = {d.toordinal() for d in self._extra_on if d.year == year}
+            days = tuple(sorted((set(library) - off) | on))
             self._years[year] = days
             return days
 
@@ -235,6 +241,18 @@ class BusinessCalendar:
         return Window(earliest, latest, provisional)
 
 
+def _library_working_days(code: str, year: int) -> tuple[int, ...]:
+    """The ordinals of the working days ``holidays`` gives ``year``, before any extra day of
+    the jurisdiction file: from the store when there, else computed and stored."""
+    known = stored.working_days(code, year)
+    if known is not None:
+        return known
+    source = _holidays().country_holidays(code, years=year)
+    days = tuple(day.toordinal() for day in _days_of(year) if source.is_working_day(day))
+    stored.store(code, year=year, days=days)
+    return days
+
+
 # The year tables of every calendar built in this process, by (holidays code, extra days off,
 # extra working days); a few kilobytes per calendar and year.
 _YEAR_TABLES: dict[tuple[str, frozenset[date], frozenset[date]], dict[int, tuple[int, ...]]] = {}
@@ -279,5 +297,5 @@ def check_spec(spec: CalendarSpec) -> None:
 
 
 def _version() -> str:
-    version: Any = getattr(_holidays, "__version__", "unknown")
+    version: Any = getattr(_holidays(), "__version__", "unknown")
     return str(version)
