@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -100,6 +97,12 @@ def evaluate_in_processes(judge: Judge, complaints: Iterable[Complaint | Mapping
     items = list(complaints)
     if workers == 1 or len(items) < 2 * MIN_CHUNK:
         return evaluate_in_order(judge, items, now, lang)
+    # Imported here: a process that never judges across processes (every command-line check)
+    # does not pay for importing them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:
