@@ -184,13 +184,19 @@ class Server:
                 self.process.wait()
 
 
-def start_server(workers: int, offload: bool = False) -> Server:
+def start_server(workers: int, offload: bool = False,
+                 python: str | Path | None = None) -> Server:
+    """A server on a free loopback port; ``python``: another interpreter's installed eligibility
+    (v1's, in benchmarks/versus.py) instead of this one's."""
     port = _free_port()
     code = _SERVE_OFFLOADED if offload else _SERVE
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELIGIBILITY_")}
     # The access log stays on (it is part of the cost) and goes nowhere.
-    process = subprocess.Popen([sys.executable, "-c", code, LOOPBACK, str(port), str(workers)],
-                               stdout=subprocess.DEVNULL, env=env)
+    if python is not None:
+        env.pop("PYTHONPATH", None)
+    process = subprocess.Popen([str(python or sys.executable), "-c", code, LOOPBACK, str(port),
+                                str(workers)], stdout=subprocess.DEVNULL, env=env,
+                               cwd=tempfile.gettempdir() if python is not None else None)
     server = Server(process, f"http://{LOOPBACK}:{port}")
     deadline = time.monotonic() + START_TIMEOUT
     while True:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.versus import table
+
 ENGINE_BEGIN = "<!-- engine benchmarks: begin (written by benchmarks/run.py; edits are lost) -->"
 ENGINE_END = "<!-- engine benchmarks: end -->"
 SOAK_BEGIN = "<!-- soak: begin (written by benchmarks/run.py --soak) -->"
 SOAK_END = "<!-- soak: end -->"
+VERSUS_BEGIN = "<!-- ratios against v1: begin (written by benchmarks/run.py; edits are lost) -->"
+VERSUS_END = "<!-- ratios against v1: end -->"
 
 
 def _mark(ok: bool) -> str:
@@ -178,3 +182,34 @@ def soak_section(result: dict[str, Any], machine: dict[str, Any]) -> str:
         "The test suite runs the same check over 100,000 complaints (`tests/test_soak.py`).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def versus_section(result: dict[str, Any], machine: dict[str, Any]) -> str:
+    """The table of ratios against v1 as it landed (benchmarks/versus.py), with its setting."""
+    many, latency, load = result["many"], result["p50"], result["load"]
+    http = result["http"]
+    return "\n".join([
+        "## Against v1",
+        "",
+        f"Measured {machine['when']} at commit `{machine['commit']}` by `benchmarks/run.py` "
+        "(`benchmarks/versus.py`). Machine: "
+        f"{machine['cpu']}, {machine['cores']} usable cores, Python {machine['python']}; "
+        f"load average {machine['load_before']} when it started. The machine is a shared "
+        "2-core VM and other engineers' processes run beside the benchmark, so each figure is "
+        "a median over rounds in which this tree and v1 take turns, and only the ratios carry "
+        "over between runs.",
+        "",
+        f"Both sides judge the same {result['complaints']:,} complaints: the benchmark mix as "
+        "v1 reads it (the fields and platform Policy v2 added left out, Tmall Global filings "
+        "sent to Tmall), each side in its own process, v1 installed from commit `eaa2be9` in "
+        "a throwaway environment (`benchmarks/v1.py`). Throughput: "
+        f"{many['rounds']} rounds of `evaluate_many` over the mix each, in CPU time. Latency: "
+        f"{latency['rounds']} rounds of one `evaluate` per complaint each, in wall time. Warm "
+        f"load: {load['rounds']} loads each, in CPU time. HTTP: `/v1/evaluate`, one worker "
+        f"each, {http['connections']} connections, {http['rounds']} runs of "
+        f"{http['seconds']:.0f} s each by {http['tool']}, in turns. Start-up: "
+        "`eligibility check` on one example in a new process, wall time, in turns.",
+        "",
+        table(result),
+        "",
+    ])

@@ -1,6 +1,8 @@
 """Every benchmark in one command; the engine's results go into docs/performance.md.
 
-    python benchmarks/run.py               # engine benchmarks, then the other bench_*.py
+    python benchmarks/run.py               # the ratios against v1, the engine benchmarks,
+                                           # then the other bench_*.py
+    python benchmarks/run.py --versus-only # only the table of ratios against v1 (eaa2be9)
     python benchmarks/run.py --soak        # also the million-complaint soak (minutes)
     python benchmarks/run.py --engine-only --quick
 
@@ -20,15 +22,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import soak  # noqa: E402
+from benchmarks import soak, versus  # noqa: E402
 from benchmarks.bench_engine import machine, run_all  # noqa: E402
 from benchmarks.report import (  # noqa: E402
     ENGINE_BEGIN,
     ENGINE_END,
     SOAK_BEGIN,
     SOAK_END,
+    VERSUS_BEGIN,
+    VERSUS_END,
     engine_section,
     soak_section,
+    versus_section,
 )
 
 DOC = ROOT / "docs" / "performance.md"
@@ -71,15 +76,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--soak", action="store_true", help="run the 1,000,000-complaint soak")
     parser.add_argument("--engine-only", action="store_true",
                         help="skip the other benchmarks (bench_calendar.py, bench_http.py)")
+    parser.add_argument("--versus-only", action="store_true",
+                        help="only the ratios against v1 as it landed (benchmarks/versus.py)")
+    parser.add_argument("--no-versus", action="store_true",
+                        help="skip the ratios against v1")
     parser.add_argument("--doc", type=Path, default=DOC, help="the file to write")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
+    blocks = []
+    if not args.no_versus:
+        compared = versus.run_all(args.rounds, args.quick)
+        table = versus_section(compared, machine())
+        print(table)
+        blocks.append((VERSUS_BEGIN, VERSUS_END, table))
+        if args.versus_only:
+            write_doc(args.doc, blocks)
+            print(f"wrote {args.doc}")
+            return 0
     results = run_all(args.rounds, args.quick)
     section = engine_section(results)
     print(section)
-    blocks = [(ENGINE_BEGIN, ENGINE_END, section)]
+    blocks.append((ENGINE_BEGIN, ENGINE_END, section))
     if args.soak:
         total = 100_000 if args.quick else 1_000_000
         outcome = soak.soak(total, total // 10, total // 10)

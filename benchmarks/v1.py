@@ -18,12 +18,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 V1_COMMIT = "eaa2be9"
 HOME = ROOT / "benchmarks" / "results" / f"v1-{V1_COMMIT}"
+# v1's ``server`` extra, as its pyproject.toml lists it.
+SERVER_EXTRA = ("fastapi>=0.110", "uvicorn>=0.29", "uvloop>=0.19", "httptools>=0.6")
 
 
 def venv() -> Path:
-    """The v1 environment's folder, built on first use."""
+    """The v1 environment's folder, built on first use (with v1's ``server`` extra, so that the
+    HTTP benchmark can run v1's service too)."""
     python = HOME / "venv" / "bin" / "python"
     if python.exists():
+        if subprocess.run([str(python), "-c", "import fastapi, uvicorn"],
+                          capture_output=True).returncode != 0:  # built before the extra
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *SERVER_EXTRA],
+                           check=True)
         return HOME / "venv"
     if HOME.exists():
         shutil.rmtree(HOME)
@@ -36,7 +43,8 @@ def venv() -> Path:
         with tarfile.open(archive) as tar:
             tar.extractall(source, filter="data")
         subprocess.run([sys.executable, "-m", "venv", str(HOME / "venv")], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(source)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{source}[server]"],
+                       check=True)
     return HOME / "venv"
 
 
