@@ -174,3 +174,20 @@ except ImportError as exc:
 def test_other_import_errors_are_left_as_they_are() -> None:
     error = ImportError("No module named 'durable_rules_engine'")
     assert engine.explain(error) is error
+
+
+def test_an_action_for_a_rule_the_ruleset_lacks_is_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ruleset = engine.build({}, label="names")
+    core = getattr(engine, "_core")  # noqa: B009 - the engine keeps its core private
+    real = core.start_action_for_state
+
+    def stranger(handle: int, state: str) -> Any:
+        found = real(handle, state)
+        return (found[0], '{"f9_0":' + found[1][len('{"_always":'):]) if found else found
+
+    monkeypatch.setattr(core, "start_action_for_state", stranger)
+    with pytest.raises(engine.EngineError, match="unexpected action message"):
+        ruleset.fire({"listings_count": 1})
+    monkeypatch.undo()
+    assert ruleset.fire({"listings_count": 1}) == frozenset()  # the session was renewed

@@ -29,7 +29,6 @@ import itertools
 import json
 import operator
 import os
-import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -123,11 +122,12 @@ if len(_FIELD_TYPES) + len(RESERVED_KEYS) > MAX_FACT_PROPERTIES:
 class Ruleset:
     """A compiled ruleset: assert a fact, get back the names of the rules that matched it."""
 
-    __slots__ = ("__weakref__", "_handle", "_live", "_uses", "name", "rule_names")
+    __slots__ = ("__weakref__", "_handle", "_live", "_named", "_uses", "name", "rule_names")
 
     def __init__(self, name: str, rule_names: frozenset[str], handle: int) -> None:
         self.name = name
         self.rule_names = rule_names
+        self._named = rule_names | {_SENTINEL}  # every name an action message may carry
         self._handle = handle
         self._uses = 0  # evaluations since the session was created; 0: no session
         # Whether a session is alive between evaluations: shared with the finalizer, which
@@ -167,7 +167,7 @@ class Ruleset:
             message = _core.start_action_for_state(handle, state)
             message = message[1] if message else None
             while message:
-                fired.add(_action_name(message))
+                fired.add(_action_name(message, self._named))
                 message = _core.complete_and_start_action(handle, state)
             retracted = _core.retract_fact(handle, _RETRACTION)
             if retracted[0] != _RESULT_OK:
@@ -248,15 +248,14 @@ def _collect_keys(node: Any, out: set[str]) -> None:
             _collect_keys(item, out)
 
 
-_ACTION_NAME = re.compile(r'\{"([A-Za-z0-9_]+)"\s*:')
-
-
-def _action_name(message: str) -> str:
-    """The rule an action message is for: the message's first key (our rule names are plain)."""
-    found = _ACTION_NAME.match(message)
-    if found is None:
+def _action_name(message: str, named: frozenset[str]) -> str:
+    """The rule an action message is for: the message's first key, ``{"<rule>": ...``, which
+    must be one of the ruleset's (our rule names need no JSON escapes)."""
+    end = message.find('"', 2)
+    name = message[2:end] if message.startswith('{"') and end > 2 else ""
+    if name not in named:
         raise EngineError(f"unexpected action message from the engine: {message[:80]!r}")
-    return found.group(1)
+    return name
 
 
 # The properties every fact carries besides its own, already in JSON: ``encode`` splices the
