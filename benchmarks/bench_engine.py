@@ -179,7 +179,7 @@ def phases(policy: eligibility.Policy, baseline: BaselinePolicy, complaints: lis
 
 
 PROFILE_STEPS = {
-    "validation": ("policy.py", "parse"),
+    "validation": ("program.py", "parse"),
     "fact": ("facts.py", "build"),
     "engine (encode, core, actions)": ("engine.py", "fire"),
     "verdict": ("verdict.py", "assemble"),

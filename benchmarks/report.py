@@ -39,7 +39,7 @@ def engine_section(r: dict[str, Any]) -> str:
         "alternately in the same run, are the figures to compare.",
         "",
         f"Workload: the fixed mix of {r['mix']['size']:,} complaints in `benchmarks/mix.py` "
-        f"(seed {r['mix']['seed']}; all seven platforms; "
+        f"(seed {r['mix']['seed']}; every platform; "
         + ", ".join(f"{n} {d}" for d, n in sorted(r["mix"]["decisions"].items())) + "). "
         "The baseline (`benchmarks/baseline.py`) is the same evaluation with the rule engine "
         "replaced by the POLICY.md rules written as plain Python over the same fact: the floor "
