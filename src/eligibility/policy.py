@@ -82,10 +82,9 @@ class Policy:
         """Judge complaints lazily, yielding a verdict or the InvalidComplaint for each."""
         moment = check_now(now)
         code = self._judge.language(lang)
-        evaluate = self._judge.evaluate  # ``now`` and ``lang`` checked once, not per complaint
         for complaint in complaints:
             try:
-                yield evaluate(complaint, moment, code)
+                yield self.evaluate(complaint, now=moment, lang=code)
             except InvalidComplaint as exc:
                 yield exc
 
