@@ -29,6 +29,10 @@ from typing import Any
 FORMAT = 1  # in every file's name: a change of layout starts new files
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _LOCK = threading.Lock()
+# Held across fork, as the calendar's lock is: a child forked while another thread writes a file
+# would otherwise inherit the lock taken for good.
+os.register_at_fork(before=_LOCK.acquire, after_in_parent=_LOCK.release,
+                    after_in_child=_LOCK.release)
 # What this process has read or written, by file: {"years": [first, last], "days": {year: [...]}}.
 _FILES: dict[Path, dict[str, Any]] = {}
 
