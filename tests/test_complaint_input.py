@@ -7,11 +7,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import eligibility
 from eligibility import InvalidComplaint
+from eligibility.names import normalise
 
-from .conftest import ROOT
+from .conftest import ROOT, base_complaint
 
 
 def problems(policy: eligibility.Policy, complaint: Any) -> dict[str, str]:
@@ -339,3 +342,21 @@ def test_an_unknown_key_of_any_length_is_named_cut(policy: eligibility.Policy,
     assert path.startswith("infringement.kkk")
     assert path.endswith("…")
     assert len(path) <= len("infringement.") + 80
+
+
+@settings(max_examples=300)
+@given(st.text(min_size=1, max_size=40))
+def test_a_name_is_refused_exactly_when_no_letter_or_digit_survives_normalisation(
+        policy: eligibility.Policy, name: str) -> None:
+    # The validator looks for an ASCII letter or digit first and normalises only names without
+    # one: the answer must be the rule's, whatever the text.
+    data = base_complaint()
+    data["complainant"]["name"] = name
+    needed = any(ch.isalnum() for ch in normalise(name))
+    try:
+        policy.parse(data)
+    except InvalidComplaint as exc:
+        named = [p for p in exc.problems if p.path == "complainant.name"]
+        assert bool(named) == (not needed), named
+    else:
+        assert needed

@@ -198,11 +198,18 @@ AwareDateTime = Annotated[datetime, BeforeValidator(parse_aware_datetime), WithJ
      "description": "RFC 3339 with seconds and a UTC offset, a real calendar moment"})]
 
 
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
 def _named(value: str) -> str:
     # Names are compared after normalisation (names.py), which drops punctuation: a name with no
     # letter or digit left ("-", "\u3002", a control or zero-width character) would "match" any
     # other such name. Spaces around a name are dropped: they never change a comparison.
-    if not any(ch.isalnum() for ch in normalise(value)):
+    # An ASCII letter or digit stays a letter or digit through normalisation (NFKC and case
+    # folding keep it one, only punctuation is dropped), so most names need no more than a
+    # search for one; the others are normalised and looked through.
+    if _ASCII_ALNUM.search(value) is None and not any(ch.isalnum()
+                                                      for ch in normalise(value)):
         raise invalid("name_without_letters", "a name needs at least one letter or digit")
     return value.strip()
 
