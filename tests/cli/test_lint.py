@@ -15,5 +15,5 @@ def test_lint_lists_every_language_problem_at_once(policy_copy: tuple[Path, Path
     result = run("--rules", policy_copy[0], "--jurisdictions", policy_copy[1], "lint")
     assert result.exit_code == 2
     assert "platforms: no zh-CN text for tmall" in result.stderr
-    assert "interface: where.none not in the source language" in result.stderr
+    assert "interface: where.none is not in the source language" in result.stderr
     assert "2 problem(s) found" in result.stderr

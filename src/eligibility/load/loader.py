@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -410,15 +410,9 @@ class _Loader:
             if code == source_code:
                 continue
             for section, expected in wanted.items():
-                given = getattr(spec, section)
-                missing = [key for key in expected if key not in given]
-                unknown = [key for key in given if key not in expected]
-                if missing:
-                    self.problem(path, f"{section}: no {code} text for {_listed(missing)}")
-                if unknown:
-                    self.problem(path, f"{section}: {_listed(unknown)} "
-                                       f"{'is' if len(unknown) == 1 else 'are'} not in the policy")
-            self.interface_matches(path, spec.interface, source.interface)
+                self.covers(path, section, code, expected, getattr(spec, section),
+                            "not in the policy")
+            self.interface_matches(path, code, spec.interface, source.interface)
             self.problems_worded(path, code, spec.problems)
             out[code] = Language(
                 code=code, name=spec.name, platforms=dict(spec.platforms),
@@ -430,31 +424,32 @@ class _Loader:
 
     def problems_worded(self, path: Path, code: str, given: Mapping[str, str]) -> None:
         """Every kind of input problem worded, with only the values the validator gives."""
-        missing = [key for key in PROBLEM_CODES if key not in given]
-        unknown = [key for key in given if key not in PROBLEM_CODES]
-        if missing:
-            self.problem(path, f"problems: no {code} text for {_listed(missing)}")
-        if unknown:
-            self.problem(path, f"problems: {_listed(unknown)} "
-                               f"{'is' if len(unknown) == 1 else 'are'} not a kind of problem")
+        self.covers(path, "problems", code, PROBLEM_CODES, given, "not a kind of problem")
         for key in given.keys() & PROBLEM_CODES.keys():
             extra = _placeholders(given[key]) - set(PROBLEM_CODES[key])
             if extra:
                 self.problem(path, f"problems: {key} may use only the placeholders "
                                    f"{sorted(PROBLEM_CODES[key])}, not {sorted(extra)}")
 
-    def interface_matches(self, path: Path, given: Mapping[str, str],
+    def interface_matches(self, path: Path, code: str, given: Mapping[str, str],
                           source: Mapping[str, str]) -> None:
-        missing = [key for key in source if key not in given]
-        unknown = [key for key in given if key not in source]
-        if missing:
-            self.problem(path, f"interface: no text for {_listed(missing)}")
-        if unknown:
-            self.problem(path, f"interface: {_listed(unknown)} not in the source language")
+        self.covers(path, "interface", code, source, given, "not in the source language")
         for key in source.keys() & given.keys():
             if _placeholders(given[key]) != _placeholders(source[key]):
                 self.problem(path, f"interface: {key} must use the placeholders "
                                    f"{sorted(_placeholders(source[key]))}")
+
+    def covers(self, path: Path, section: str, code: str, expected: Iterable[str],
+               given: Iterable[str], stranger: str) -> None:
+        """A section of a language file has a text for every key expected, and no other."""
+        wanted, present = list(expected), list(given)
+        missing = [key for key in wanted if key not in present]
+        unknown = [key for key in present if key not in wanted]
+        if missing:
+            self.problem(path, f"{section}: no {code} text for {_listed(missing)}")
+        if unknown:
+            self.problem(path, f"{section}: {_listed(unknown)} "
+                               f"{'is' if len(unknown) == 1 else 'are'} {stranger}")
 
     # -- recording problems --
 
