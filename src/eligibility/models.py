@@ -262,6 +262,14 @@ def _unknown(code: str, what: str, values: Iterable[str],
                    values=", ".join(shown(v) for v in values), known=", ".join(sorted(known)))
 
 
+def _known(value: str, info: ValidationInfo, key: str, code: str, what: str) -> str:
+    """``value`` when it is one of the policy's codes of that kind (or no policy is given)."""
+    known = _context_set(info, key)
+    if known is not None and value not in known:
+        raise _unknown(code, what, [value], known)
+    return value
+
+
 class _Input(BaseModel):
     # Python's `re` runs the patterns, as it does for the schema's judge (jsonschema): the same
     # pattern then means the same thing on both sides.
@@ -276,14 +284,11 @@ class IdentityDocument(_Input):
     issuing_country: Country | None = None
     expires_on: IsoDate | None = None
 
-
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str, info: ValidationInfo) -> str:
-        known = _context_set(info, "document_types")
-        if known is not None and value not in known:
-            raise _unknown("unknown_document_type", "identity document type", [value], known)
-        return value
+        return _known(value, info, "document_types", "unknown_document_type",
+                      "identity document type")
 
 
 class Party(_Input):
@@ -359,10 +364,8 @@ class IPRight(_Input):
     @field_validator("office")
     @classmethod
     def _known_office(cls, value: str | None, info: ValidationInfo) -> str | None:
-        known = _context_set(info, "offices")
-        if value is not None and known is not None and value not in known:
-            raise _unknown("unknown_office", "office", [value], known)
-        return value
+        return None if value is None else _known(value, info, "offices", "unknown_office",
+                                                 "office")
 
 
 class Infringement(_Input):
@@ -389,10 +392,7 @@ class Complaint(_Input):
     @field_validator("platform")
     @classmethod
     def _known_platform(cls, value: str, info: ValidationInfo) -> str:
-        known = _context_set(info, "platforms")
-        if known is not None and value not in known:
-            raise _unknown("unknown_platform", "platform", [value], known)
-        return value
+        return _known(value, info, "platforms", "unknown_platform", "platform")
 
     @field_validator("channel")
     @classmethod
