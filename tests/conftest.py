@@ -51,6 +51,14 @@ def base_complaint() -> dict[str, Any]:
     return data
 
 
+def replace_in(path: Path, old: str, new: str, count: int = -1) -> None:
+    """Edit a file of a test's own policy copy; the text to replace must be there, so that an
+    edit that silently misses (the file changed) fails the test instead of testing nothing."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{path.name} has no {old!r}"
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
 @pytest.fixture
 def policy_copy(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the packaged policy's rules and jurisdictions folders, to edit in a test."""

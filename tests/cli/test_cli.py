@@ -20,7 +20,7 @@ from click.testing import Result
 import eligibility
 from eligibility.load.loader import packaged_dirs
 
-from ..conftest import FIXTURES, ROOT
+from ..conftest import FIXTURES, ROOT, replace_in
 from .conftest import Run
 
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
@@ -138,9 +138,9 @@ def test_check_says_why_a_platform_gives_no_window(run: Run) -> None:
     assert "answer due" not in result.stdout
 
 
-def test_check_takes_the_missing_window_from_the_policy(run: Run, own_policy: tuple[Path, Path],
+def test_check_takes_the_missing_window_from_the_policy(run: Run, policy_copy: tuple[Path, Path],
                                                        ) -> None:
-    rules, juris = own_policy
+    rules, juris = policy_copy
     platforms = rules / "platforms.yaml"
     text = platforms.read_text("utf-8")
     taobao = text.index("  - id: taobao")
@@ -239,16 +239,8 @@ def test_now_must_be_an_aware_datetime(run: Run, value: str) -> None:
 # --- policy selection --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def own_policy(tmp_path: Path) -> tuple[Path, Path]:
-    rules, juris = tmp_path / "rules", tmp_path / "jurisdictions"
-    shutil.copytree(ROOT / "rules", rules)
-    shutil.copytree(ROOT / "jurisdictions", juris)
-    return rules, juris
-
-
-def test_rules_option_selects_another_policy(run: Run, own_policy: tuple[Path, Path]) -> None:
-    rules, juris = own_policy
+def test_rules_option_selects_another_policy(run: Run, policy_copy: tuple[Path, Path]) -> None:
+    rules, juris = policy_copy
     meta = rules / "policy.yaml"
     meta.write_text(meta.read_text("utf-8").replace('version: "', 'version: "team-'), "utf-8")
     result = run("--rules", rules, "--jurisdictions", juris, "check", "--json", ELIGIBLE)
@@ -258,8 +250,8 @@ def test_rules_option_selects_another_policy(run: Run, own_policy: tuple[Path, P
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_version_names_the_chosen_policy(run: Run, policy: eligibility.Policy,
-                                         own_policy: tuple[Path, Path], where: str) -> None:
-    rules, juris = own_policy
+                                         policy_copy: tuple[Path, Path], where: str) -> None:
+    rules, juris = policy_copy
     meta = rules / "policy.yaml"
     meta.write_text(meta.read_text("utf-8").replace('version: "', 'version: "team-'), "utf-8")
     folders = ["--rules", str(rules), "--jurisdictions", str(juris)]
@@ -273,8 +265,8 @@ def test_version_names_the_chosen_policy(run: Run, policy: eligibility.Policy,
 
 
 def test_a_broken_policy_is_a_clear_error_on_every_command(
-        run: Run, own_policy: tuple[Path, Path]) -> None:
-    rules, _ = own_policy
+        run: Run, policy_copy: tuple[Path, Path]) -> None:
+    rules, _ = policy_copy
     target = rules / "territory.yaml"
     target.write_text(target.read_text("utf-8").replace("severity: blocking",
                                                         "severity: fatal", 1), "utf-8")
@@ -303,17 +295,13 @@ def test_lint_accepts_the_packaged_policy(run: Run, policy: eligibility.Policy) 
 
 
 def test_lint_reports_every_problem_with_file_and_rule(run: Run,
-                                                       own_policy: tuple[Path, Path]) -> None:
-    rules, juris = own_policy
+                                                       policy_copy: tuple[Path, Path]) -> None:
+    rules, juris = policy_copy
 
-    def edit(path: Path, old: str, new: str) -> None:
-        text = path.read_text("utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new, 1), "utf-8")
-
-    edit(rules / "territory.yaml", "severity: blocking", "severity: fatal")
-    edit(rules / "agent.yaml", "field: authorization.supplied", "field: authorisation.supplied")
-    edit(rules / "complaint.yaml", "rules:", "rules:\n  - {id: Bad Id}\n")
+    replace_in(rules / "territory.yaml", "severity: blocking", "severity: fatal", 1)
+    replace_in(rules / "agent.yaml", "field: authorization.supplied",
+               "field: authorisation.supplied", 1)
+    replace_in(rules / "complaint.yaml", "rules:", "rules:\n  - {id: Bad Id}\n", 1)
     (rules / "broken.yaml").write_text("rules: [\n", "utf-8")
     result = run("--rules", rules, "--jurisdictions", juris, "lint")
     _assert_clean_error(result)
@@ -328,8 +316,8 @@ def test_lint_reports_every_problem_with_file_and_rule(run: Run,
 
 
 def test_lint_reports_problems_in_several_jurisdiction_files(
-        run: Run, own_policy: tuple[Path, Path]) -> None:
-    _, juris = own_policy
+        run: Run, policy_copy: tuple[Path, Path]) -> None:
+    _, juris = policy_copy
     (juris / "de.yaml").write_text("code: DE\nname: Germany\nwebsite: x\n", "utf-8")
     (juris / "jp.yaml").write_text("code: [JP\n", "utf-8")
     result = run("--jurisdictions", juris, "lint")
@@ -500,13 +488,13 @@ def test_serve_without_the_extra_says_how_to_install_it(
 
 @pytest.mark.usefixtures("no_server_module")
 def test_serve_passes_its_options_to_the_server(run: Run, monkeypatch: pytest.MonkeyPatch,
-                                                own_policy: tuple[Path, Path]) -> None:
+                                                policy_copy: tuple[Path, Path]) -> None:
     calls: list[dict[str, Any]] = []
     fake = types.ModuleType("eligibility.server")
     fake.serve = lambda **kwargs: calls.append(kwargs)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "eligibility.server", fake)
     monkeypatch.setattr(eligibility, "server", fake, raising=False)
-    rules, juris = own_policy
+    rules, juris = policy_copy
     assert run("serve").exit_code == 0
     assert run("--rules", rules, "--jurisdictions", juris, "serve", "--host", "0.0.0.0",
                "--port", "9001", "--workers", "2").exit_code == 0

@@ -17,7 +17,7 @@ import eligibility
 from eligibility.cli import cli
 from eligibility.diff import INVALID, diff_policies
 
-from ..conftest import FIXTURES, ROOT
+from ..conftest import FIXTURES, ROOT, replace_in
 
 Run = Callable[..., Result]
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
@@ -41,12 +41,6 @@ def base(tmp_path: Path) -> Path:
     rules = tmp_path / "base-rules"
     shutil.copytree(ROOT / "rules", rules)
     return rules
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), "utf-8")
 
 
 def _drop_platform(rules: Path, platform_id: str) -> None:
@@ -89,7 +83,7 @@ def test_the_same_policy_changes_nothing(run: Run, base: Path) -> None:
 
 def test_a_rule_edit_lists_the_complaints_it_changes(run: Run, base: Path) -> None:
     # The base allowed only 299 listings: the 300-listing case was incomplete there.
-    _edit(base / "platforms.yaml", LIMIT, "max_listings: 299")
+    replace_in(base / "platforms.yaml", LIMIT, "max_listings: 299")
     result = run("diff", "--base-rules", base, "--json", ROOT / "tests" / "cases")
     assert result.exit_code == 1, result.output
     changes = json.loads(result.stdout)
@@ -161,7 +155,7 @@ def test_both_sides_judge_a_complaint_without_submitted_at_at_one_moment(
 
 
 def test_the_library_function_reports_changes_and_counts(base: Path) -> None:
-    _edit(base / "platforms.yaml", LIMIT, "max_listings: 299")
+    replace_in(base / "platforms.yaml", LIMIT, "max_listings: 299")
     report = diff_policies(eligibility.load_policy(base), eligibility.load_policy(),
                            [ROOT / "tests" / "cases" / "listings-volume.case.yaml"])
     assert report.files == 1

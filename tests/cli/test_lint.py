@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..load.test_languages import edit
+from ..conftest import replace_in
 from .conftest import Run
 
 
 def test_lint_lists_every_language_problem_at_once(policy_copy: tuple[Path, Path],
                                                    run: Run) -> None:
-    edit(policy_copy[0] / "lang" / "zh-CN.yaml", lambda t: t.replace("  tmall: 天猫\n", ""))
-    edit(policy_copy[0] / "lang" / "en.yaml", lambda t: t.replace('  where.none: "none"\n', ""))
+    replace_in(policy_copy[0] / "lang" / "zh-CN.yaml", "  tmall: 天猫\n", "")
+    replace_in(policy_copy[0] / "lang" / "en.yaml", '  where.none: "none"\n', "")
     result = run("--rules", policy_copy[0], "--jurisdictions", policy_copy[1], "lint")
     assert result.exit_code == 2
     assert "platforms: no zh-CN text for tmall" in result.stderr
