@@ -97,6 +97,9 @@ def _aware_option(ctx: click.Context, param: click.Parameter, value: str | None,
 
 _folder = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
 
+now_option = click.option(
+    "--now", default=None, metavar="DATETIME", callback=_aware_option,
+    help="Submission time for complaints without submitted_at (ISO 8601 with offset).")
 lang_option = click.option(
     "--lang", default=None, metavar="CODE",
     help="Language of messages, remediations and titles: a code of the policy's `languages` "
@@ -303,8 +306,7 @@ def render_totals(tally: Counter[str], language: Language) -> str:
                 type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the verdict JSON, one line per complaint (JSON Lines).")
-@click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
-              help="Submission time for complaints without submitted_at (ISO 8601 with offset).")
+@now_option
 @lang_option
 @pass_state
 def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | None,
@@ -358,8 +360,7 @@ def check(state: State, files: tuple[str, ...], as_json: bool, now: datetime | N
                 type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True,
               help="Print {platform: verdict} as one JSON object.")
-@click.option("--now", default=None, metavar="DATETIME", callback=_aware_option,
-              help="Submission time if the complaint has no submitted_at (ISO 8601 with offset).")
+@now_option
 @lang_option
 @pass_state
 def where(state: State, file: str, as_json: bool, now: datetime | None,
