@@ -119,6 +119,8 @@ class _Input:
     name: str
     complaint: Any
     now: datetime | None
+    alone: bool = True  # judged on its own platform (a case that states a decision, a file)
+    everywhere: bool = False  # judged on every platform (a case that states `everywhere`)
 
 
 def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[InputError]]:
@@ -150,7 +152,9 @@ def _read(path: Path) -> Iterator[_Input | InputError]:
                 where = f"line {entry.line}: " if entry.line is not None else ""
                 yield InputError(str(path), "", where + entry.message)
             else:
-                yield _Input(str(path), entry.name, entry.complaint, entry.now)
+                yield _Input(str(path), entry.name, entry.complaint, entry.now,
+                             alone=entry.expect.decision is not None,
+                             everywhere=entry.expect.everywhere is not None)
         return
     try:
         data = parse_document(path.read_bytes().decode("utf-8-sig"), path.name)
@@ -169,12 +173,44 @@ def _read(path: Path) -> Iterator[_Input | InputError]:
         yield _Input(str(path), path.name, data, None)
 
 
+def _side(verdict: Verdict) -> Side:
+    return Side(verdict.decision.value, tuple(r.rule for r in verdict.reasons))
+
+
 def _judge(policy: Policy, item: _Input, now: datetime) -> Side:
     try:
-        verdict: Verdict = policy.evaluate(item.complaint, now=item.now or now)
+        return _side(policy.evaluate(item.complaint, now=item.now or now))
     except InvalidComplaint as exc:
         return Side(INVALID, errors=tuple(exc.errors()))
-    return Side(verdict.decision.value, tuple(r.rule for r in verdict.reasons))
+
+
+_NO_PLATFORM = ({"path": "platform", "message": "this policy has no such platform"},)
+
+
+def _judge_everywhere(policy: Policy, item: _Input, now: datetime) -> dict[str, Side]:
+    """Each platform's side; every platform of the policy invalid when the complaint is."""
+    try:
+        verdicts = policy.evaluate_everywhere(item.complaint, now=item.now or now)
+    except InvalidComplaint as exc:
+        errors = tuple(exc.errors())
+        return {platform: Side(INVALID, errors=errors) for platform in policy.platforms}
+    return {platform: _side(verdict) for platform, verdict in verdicts.items()}
+
+
+def _pairs(base: Policy, current: Policy, item: _Input,
+           now: datetime) -> Iterator[tuple[str, Side, Side]]:
+    """(name, base's side, current's side) for each judgement the item asks for: on its own
+    platform, and per platform when judged everywhere (a platform one policy lacks is a side
+    that cannot read the complaint)."""
+    if item.alone:
+        yield item.name, _judge(base, item, now), _judge(current, item, now)
+    if item.everywhere:
+        before = _judge_everywhere(base, item, now)
+        after = _judge_everywhere(current, item, now)
+        missing = Side(INVALID, errors=_NO_PLATFORM)
+        for platform in dict.fromkeys([*before, *after]):
+            yield (f"{item.name} [{platform}]", before.get(platform, missing),
+                   after.get(platform, missing))
 
 
 def diff_policies(base: Policy, current: Policy, paths: Iterable[str | Path], *,
@@ -195,15 +231,15 @@ def diff_policies(base: Policy, current: Policy, paths: Iterable[str | Path], *,
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
-            before = _judge(base, item, moment)
-            after = _judge(current, item, moment)
-            if before.decision == INVALID and after.decision == INVALID:
-                problems = "; ".join(f"{e['path'] or '(complaint)'}: {e['message']}"
-                                     for e in after.errors)
-                report.errors.append(InputError(item.file, item.name,
-                                                f"invalid under both policies: {problems}"))
-                continue
-            report.compared += 1
-            if before.decision != after.decision or set(before.reasons) != set(after.reasons):
-                report.changes.append(Change(item.file, item.name, before, after))
+            for name, before, after in _pairs(base, current, item, moment):
+                if before.decision == INVALID and after.decision == INVALID:
+                    problems = "; ".join(f"{e['path'] or '(complaint)'}: {e['message']}"
+                                         for e in after.errors)
+                    report.errors.append(InputError(item.file, name, "invalid under both "
+                                                                     f"policies: {problems}"))
+                    continue
+                report.compared += 1
+                if before.decision != after.decision or set(before.reasons) != set(
+                        after.reasons):
+                    report.changes.append(Change(item.file, name, before, after))
     return report

@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
 import eligibility
-from eligibility.cli import cli
 from eligibility.diff import INVALID, diff_policies
 
 from ..conftest import FIXTURES, ROOT, replace_in
+from .conftest import Run
 
-Run = Callable[..., Result]
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
 # The listing cap of a complaint filed from an IPP account, in both Alibaba groups.
 LIMIT = "max_listings: 300"
-
-
-@pytest.fixture
-def run() -> Run:
-    runner = CliRunner()
-
-    def invoke(*args: str | Path) -> Result:
-        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture
@@ -181,3 +168,20 @@ def test_a_v1_policy_compares_with_v2(run: Run) -> None:
     assert changes["taobao-share-link.yaml"]["after"]["reasons"] == [
         "complaint.listing-short-link"]
     assert "us-band-uspto-taobao.yaml" not in changes
+
+
+def test_a_case_judged_everywhere_is_compared_platform_by_platform(run: Run, base: Path,
+                                                                    tmp_path: Path) -> None:
+    _drop_platform(base, "1688")
+    case = tmp_path / "where.case.yaml"
+    complaint = {k: v for k, v in _complaint().items() if k != "platform"}
+    case.write_text(json.dumps([{"name": "anywhere", "complaint": complaint,
+                                 "expect": {"everywhere": {"taobao": "eligible"}}}],
+                               default=str), "utf-8")
+    result = run("diff", "--base-rules", base, "--json", case)
+    assert result.exit_code == 1, result.output
+    [change] = json.loads(result.stdout)  # only the platform the base policy lacks changed
+    assert change["name"] == "anywhere [1688]"
+    assert change["before"]["decision"] == INVALID
+    assert change["after"]["decision"] != INVALID
+    assert run("diff", "--base-rules", ROOT / "rules", case).exit_code == 0
