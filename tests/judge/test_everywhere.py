@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 import eligibility
+from eligibility.judge.program import Judge
+from eligibility.load.loader import Loaded
 from eligibility.load.yaml import load_yaml
 
 from ..conftest import EXAMPLES
@@ -106,3 +108,27 @@ def test_the_filing_channel_belongs_to_one_filing(policy: eligibility.Policy) ->
     with pytest.raises(eligibility.InvalidComplaint) as caught:
         policy.evaluate_everywhere({**complaint, "platform": "amazon.com"})
     assert [p.path for p in caught.value.problems] == ["channel"]
+
+
+def test_no_stated_platform_means_no_channel_check(loaded: Loaded,
+                                                   complaint: dict[str, Any]) -> None:
+    # The stand-in platform used while validating must not be held to the filing channel:
+    # with Amazon first (it takes no online form), the complaint is still judged everywhere.
+    judge = loaded.judge
+    amazon_first = Judge(dict(reversed(list(judge.programs.items()))), judge.jurisdictions,
+                         judge.policy, judge.context, judge.languages)
+    assert next(iter(amazon_first.programs)).startswith("amazon")
+    anywhere = {k: v for k, v in complaint.items() if k != "platform"}
+    anywhere["channel"] = "online_form"
+    verdicts = amazon_first.everywhere(anywhere, None, "en")
+    assert set(verdicts) == set(judge.programs)
+    with pytest.raises(eligibility.InvalidComplaint) as named:  # a stated platform still is
+        amazon_first.everywhere({**anywhere, "platform": "amazon.com"}, None, "en")
+    assert [p.path for p in named.value.problems] == ["channel"]
+
+
+def test_language_codes_match_without_regard_to_case(policy: eligibility.Policy,
+                                                     complaint: dict[str, Any]) -> None:
+    assert policy.evaluate(complaint, lang="ZH-cn").model_dump_json() == \
+        policy.evaluate(complaint, lang="zh-CN").model_dump_json()
+    assert policy.language("EN").code == "en"

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InvalidComplaint, Problem
+from ..errors import InvalidComplaint, Problem, shown
 from ..jurisdiction.calendar import CalendarRangeError, Window
 from ..jurisdiction.jurisdictions import Jurisdictions
 from ..models import Complaint, PolicyRef, Verdict, problems_of
@@ -84,22 +84,27 @@ class Judge:
         self.languages = languages  # the first is the rule files' own
 
     def language(self, lang: str | None) -> str:
-        """A language code this policy words verdicts in; ValueError naming those it has."""
+        """The code of a language this policy words verdicts in, matched without regard to
+        case (language tags are case-insensitive: ``zh-cn`` is ``zh-CN``); ValueError naming
+        those it has."""
         if lang is None:
             return self.languages[0]
-        if lang not in self.languages:
-            raise ValueError(f"unknown language {lang!r}; this policy has "
-                             f"{', '.join(self.languages)}")
-        return lang
+        for code in self.languages:
+            if code.lower() == lang.lower():
+                return code
+        raise ValueError(f"unknown language {shown(lang)}; this policy has "
+                         f"{', '.join(self.languages)}")
 
-    def parse(self, complaint: Complaint | Mapping[str, Any]) -> Complaint:
-        """Validate a complaint against the model and this policy's codes."""
+    def parse(self, complaint: Complaint | Mapping[str, Any],
+              context: Mapping[str, Any] | None = None) -> Complaint:
+        """Validate a complaint against the model and this policy's codes (``context`` in
+        place of the policy's own)."""
         if not isinstance(complaint, (Complaint, Mapping)):
             kind = type(complaint).__name__
             raise InvalidComplaint([Problem("", "a complaint is a mapping (JSON object), got "
                                                 f"{kind}", "not_a_mapping", (("kind", kind),))])
         try:
-            return Complaint.model_validate(complaint, context=self.context)
+            return Complaint.model_validate(complaint, context=context or self.context)
         except ValidationError as exc:
             raise InvalidComplaint(problems_of(exc)) from None
         except RecursionError:
@@ -111,7 +116,10 @@ class Judge:
         missing submission time; without either, the current time does."""
         parsed = self.parse(complaint)
         submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
-        program = self.programs[parsed.platform]
+        return self._match_on(self.programs[parsed.platform], parsed, submitted)
+
+    def _match_on(self, program: Program, parsed: Complaint, submitted: datetime) -> Match:
+        """The fact of a validated complaint on one platform, and what it fired."""
         try:
             facts = build_facts(parsed, program.profile, self.jurisdictions, submitted)
         except (CalendarRangeError, OverflowError) as exc:
@@ -133,7 +141,11 @@ class Judge:
         """The complaint judged on every platform: validated once (``platform`` may be left
         out), then one fact and one engine call per platform. Rules of one filing (listings,
         channel) are not applicable: listings belong to one platform."""
-        parsed = self.parse(_with_some_platform(complaint, next(iter(self.programs))))
+        named = not isinstance(complaint, Mapping) or complaint.get("platform") is not None
+        # A complaint that names no platform is not refused for a channel the stand-in
+        # platform happens not to take: the channel belongs to one filing, judged nowhere here.
+        context = self.context if named else {**self.context, "channels": None}
+        parsed = self.parse(_with_some_platform(complaint, next(iter(self.programs))), context)
         submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
         # The listings only feed rules of one filing, which do not apply here: leaving them out
         # spares parsing every URL once per platform.
@@ -141,12 +153,8 @@ class Judge:
             update={"listings": []})})
         out: dict[str, Verdict] = {}
         for platform, program in self.programs.items():
-            there = parsed.model_copy(update={"platform": platform})
-            try:
-                facts = build_facts(there, program.profile, self.jurisdictions, submitted)
-            except (CalendarRangeError, OverflowError) as exc:
-                raise _unjudgeable(exc) from None
-            match = Match(program, facts, program.ruleset.fire(facts.engine))
+            match = self._match_on(program, parsed.model_copy(update={"platform": platform}),
+                                   submitted)
             out[platform] = self.conclude(match, lang, everywhere=True)
         return out
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import Scope
 
+from ..errors import shown
 from .body import header
 from .problems import HTTPProblem
 
@@ -31,8 +32,7 @@ def negotiate(scope: Scope, languages: tuple[str, ...]) -> str:
         for code in languages:
             if code.lower() == asked.strip().lower():
                 return code
-        shown = asked[:40] + ("…" if len(asked) > 40 else "")
-        raise HTTPProblem("bad-request", f"lang: unknown language {shown!r}; this service "
+        raise HTTPProblem("bad-request", f"lang: unknown language {shown(asked)}; this service "
                                          f"has {', '.join(languages)}")
     accept = header(scope, b"accept-language")
     return best_match(accept, languages) if accept else languages[0]
