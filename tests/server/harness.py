@@ -43,8 +43,8 @@ def running(app: FastAPI, **options: Any) -> Iterator[str]:
     sock.bind((LOOPBACK, 0))
     port = sock.getsockname()[1]
     # log_config=None: leave the test process's logging alone (caplog reads the access log).
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False,
-                                           lifespan="off", **options))
+    settings: dict[str, Any] = {"lifespan": "off", **options}
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, **settings))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT

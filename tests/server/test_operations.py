@@ -3,6 +3,7 @@ cannot open), Prometheus metrics (one and two workers, API keys) and the appeal 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -434,3 +435,24 @@ def test_the_command_line_passes_the_operations_options(monkeypatch: pytest.Monk
     assert calls[0]["decision_log"] == "-"
     assert calls[0]["decision_log_input"] is True
     assert calls[0]["metrics_public"] is True
+
+
+def _open_on(path: Path) -> int:
+    """How many of this process's file descriptors point at ``path``."""
+    found = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):  # a descriptor closed while listing
+            found += os.readlink(fd) == str(path)
+    return found
+
+
+def test_a_log_the_app_opened_is_closed_when_the_server_stops(policy: eligibility.Policy,
+                                                              tmp_path: Path) -> None:
+    log = tmp_path / "decisions.jsonl"
+    app = create_app(policy, decision_log=log, access_log=False)
+    with running(app, lifespan="on") as base:  # as `serve` runs it: startup and shutdown
+        assert httpx.post(base + "/v1/evaluate", content=as_json(complaint_variant(1)),
+                          headers=HEADERS).status_code == 200
+        assert _open_on(log) == 1
+    assert _open_on(log) == 0
+    assert len(_lines(log)) == 1

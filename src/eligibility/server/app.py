@@ -228,6 +228,9 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
     app = ServiceApp(title="eligibility", version=__version__, docs_url=None, redoc_url=None,
                      description="Is an IP takedown complaint eligible on a marketplace, why "
                                  "not, and by when should the platform answer.")
+    if decisions is not None and decisions is not decision_log:
+        # A log this app opened is this app's to close when the server stops.
+        app.router.on_shutdown.append(decisions.close)
     app.gateway_options = {
         "digest": policy.digest, "version": policy.version, "api_keys": keys,
         "max_body_bytes": max_body, "access_log": access_log,
