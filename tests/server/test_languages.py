@@ -97,8 +97,9 @@ def test_field_problems_come_in_the_language_asked(client: httpx.Client) -> None
     complaint = complaint_variant(0)
     complaint["ip_right"]["office"] = "NOPE"
     english = assert_problem(post(client, "/v1/evaluate", complaint), 422, "invalid-complaint")
-    chinese = assert_problem(post(client, "/v1/evaluate?lang=zh-CN", complaint), 422,
-                             "invalid-complaint")
+    answer = post(client, "/v1/evaluate?lang=zh-CN", complaint)
+    assert answer.headers["content-language"] == "zh-CN"  # its field problems are worded so
+    chinese = assert_problem(answer, 422, "invalid-complaint")
     assert [e["path"] for e in english["errors"]] == [e["path"] for e in chinese["errors"]]
     assert english["errors"][0]["message"].startswith("unknown office 'NOPE'")
     assert chinese["errors"][0]["message"].startswith("未知主管机构 'NOPE'")

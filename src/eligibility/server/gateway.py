@@ -37,9 +37,6 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
 # The checker page's static files: readable without a key, so that a person can load the form
 # and type the key into it. Only reading them is open; nothing else on those paths is.
 OPEN_READS = PAGE_PATHS
-HEADER_REQUEST_ID = "X-Request-ID"
-HEADER_DIGEST = "X-Policy-Digest"
-HEADER_VERSION = "X-Policy-Version"
 
 # A caller's request id is echoed only when it is short and plain: it lands in logs and headers.
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -131,7 +128,7 @@ class Gateway:
                 status = message["status"]
                 response_started = True
                 headers = [*message.get("headers", ()), *extra]
-                if exchange.language is not None and status < 400:
+                if exchange.language is not None and (status < 400 or status == 422):
                     headers.append((b"content-language", exchange.language.encode("ascii")))
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not message.get("more_body"):
