@@ -81,7 +81,6 @@ class Outcome:
     case: Case
     verdict: Verdict | None
     mismatches: tuple[str, ...] = ()
-    known_rules: frozenset[str] = field(default_factory=frozenset)
     everywhere: Mapping[str, Verdict] = field(default_factory=dict)
 
     @property
@@ -362,13 +361,13 @@ def run_case(policy: Policy, case: Case) -> Outcome:
     except InvalidComplaint as exc:
         lines = ["the complaint is invalid, so there is no verdict:"]
         lines += [f"  {p}" for p in exc.problems]
-        return Outcome(case=case, verdict=None, mismatches=tuple(lines), known_rules=known)
+        return Outcome(case=case, verdict=None, mismatches=tuple(lines))
     except ValueError as exc:  # an unknown language
-        return Outcome(case=case, verdict=None, mismatches=(f"lang: {exc}",), known_rules=known)
+        return Outcome(case=case, verdict=None, mismatches=(f"lang: {exc}",))
     mismatches = compare(expect, verdict, known) if verdict is not None else ()
     if expect.everywhere is not None:
         mismatches += compare_everywhere(expect.everywhere, everywhere)
-    return Outcome(case=case, verdict=verdict, mismatches=mismatches, known_rules=known,
+    return Outcome(case=case, verdict=verdict, mismatches=mismatches,
                    everywhere=everywhere)
 
 

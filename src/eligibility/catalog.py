@@ -7,11 +7,14 @@ policy's data, in the policy's own order, so the output is the same byte for byt
 
 from __future__ import annotations
 
+from typing import get_args
+
 from .judge.records import Language, RuleInfo
 from .judge.vocabulary import FIELDS, Field
+from .models import Severity
 from .policy import Policy
 
-SEVERITIES = ("blocking", "missing", "warning")
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # in the order of their gravity
 
 
 def regenerate_command(lang: str, source: str) -> str:

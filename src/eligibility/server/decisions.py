@@ -48,10 +48,6 @@ def canonical_json(data: Any) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
-def complaint_sha256(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data)).hexdigest()
-
-
 class DecisionLog:
     """Appends decision lines to a file (or standard output, ``"-"``)."""
 
