@@ -157,7 +157,8 @@ def parse_aware_datetime(value: Any) -> datetime:
     return value
 
 
-def _platform_id(value: Any) -> Any:
+def platform_id(value: Any) -> Any:
+    """A platform id as written: an unquoted 1688 (a number in YAML or JSON) is "1688"."""
     # YAML reads an unquoted 1688 as a number; as a platform id it can only mean "1688". JSON
     # Schema counts 1688.0 as the same number, so it is read the same way.
     if isinstance(value, float) and value.is_integer():
@@ -232,7 +233,7 @@ def _codes(kind: str) -> Any:
 
 
 # Their values are the policy's: the enum (in the schema and the validator alike) bounds them.
-PlatformId = Annotated[str, Strict(), BeforeValidator(_platform_id), _codes("platforms")]
+PlatformId = Annotated[str, Strict(), BeforeValidator(platform_id), _codes("platforms")]
 OfficeCode = Annotated[str, Strict(), _codes("offices")]
 DocumentType = Annotated[str, Strict(), _codes("document_types")]
 

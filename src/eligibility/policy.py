@@ -18,7 +18,7 @@ from .judge.batch import check_workers, evaluate_in_order, evaluate_in_processes
 from .judge.records import Language, PlatformInfo
 from .jurisdiction.appeal import AppealDeadline, deadline
 from .load import loader
-from .models import POLICY_CODES, Complaint, Verdict, check_now
+from .models import POLICY_CODES, Complaint, Verdict, check_now, platform_id
 
 
 class Policy:
@@ -157,9 +157,7 @@ class Policy:
     def appeal_deadline(self, platform: str, forwarded_at: datetime | str) -> AppealDeadline:
         """The last day to act once a seller's counter-notice reaches the complainant, or why
         there is none; a bad platform or a naive time raises InvalidComplaint naming it."""
-        if isinstance(platform, int) and not isinstance(platform, bool):
-            platform = str(platform)  # an unquoted 1688 in YAML or JSON
-        return deadline(platform, forwarded_at, platforms=self.platforms,
+        return deadline(platform_id(platform), forwarded_at, platforms=self.platforms,
                         jurisdictions=self._jurisdictions, calendars=self._calendars)
 
 

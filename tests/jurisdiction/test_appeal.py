@@ -244,3 +244,11 @@ def test_business_days_need_a_calendar(tmp_path: Path) -> None:
         eligibility.load_policy(packaged_dirs()[0], folder)
     assert caught.value.file.endswith("us.yaml")
     assert "needs a calendar" in caught.value.problem
+
+
+@pytest.mark.parametrize("written", [1688, 1688.0])
+def test_an_unquoted_1688_is_the_platform_1688(policy: eligibility.Policy,
+                                               written: float) -> None:
+    # As in a complaint: YAML and JSON read an unquoted 1688 as a number.
+    moment = "2026-03-02T10:00:00+08:00"
+    assert policy.appeal_deadline(written, moment) == policy.appeal_deadline("1688", moment)  # type: ignore[arg-type]

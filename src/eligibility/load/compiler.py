@@ -163,7 +163,7 @@ def _info(rule: CheckedRule, platforms: tuple[str, ...],
     spec = rule.spec
     source = source_texts(spec)
     return RuleInfo(
-        id=spec.id, title=spec.title, severity=spec.severity, platforms=platforms,
+        id=spec.id, title=source.title, severity=spec.severity, platforms=platforms,
         applies_to=tuple(spec.applies_to), source=spec.source.strip(), file=rule.file,
         message=source.message, remediation=source.remediation,
         fact_fields=rule.fact_fields, conditional=rule.applies_if is not None,
