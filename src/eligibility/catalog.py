@@ -7,7 +7,7 @@ policy's data, in the policy's own order, so the output is the same byte for byt
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 from .judge.records import Language, RuleInfo
 from .judge.vocabulary import FIELDS, Field
@@ -25,6 +25,13 @@ def regenerate_command(lang: str, source: str) -> str:
 
 
 REGENERATE = regenerate_command("en", "en")
+
+
+def rule_entries(policy: Policy, lang: str) -> list[dict[str, Any]]:
+    """The catalog as JSON-ready entries, titles in ``lang`` (``rules --json``, ``/v1/rules``)."""
+    return [{"id": r.id, "title": r.texts[lang].title, "severity": r.severity,
+             "platforms": list(r.platforms), "applies_to": list(r.applies_to),
+             "source": r.source, "file": r.file} for r in policy.catalog]
 
 
 def _cell(text: str) -> str:

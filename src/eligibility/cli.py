@@ -34,7 +34,7 @@ from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
 from .load.loader import resolve_dirs
 from .load.yaml import parse_document
-from .models import Verdict, parse_aware_datetime
+from .models import Verdict, parse_aware_datetime, verdicts_json
 from .policy import Policy, load_policy
 
 if TYPE_CHECKING:
@@ -386,8 +386,7 @@ def where(state: State, file: str, as_json: bool, now: datetime | None,
         _report_invalid(label, exc.errors(), as_json)
         sys.exit(EXIT_INVALID)
     if as_json:
-        joined = ",".join(f"{json.dumps(p)}:{v.model_dump_json()}" for p, v in everywhere.items())
-        click.echo("{" + joined + "}")
+        click.echo(verdicts_json(everywhere))
     else:
         header = sys.stdout.isatty()
         click.echo(render_where(everywhere, policy.language(code), header=header))
@@ -504,10 +503,9 @@ def rules(state: State, as_json: bool, markdown: bool, lang: str | None) -> None
         click.echo(render_markdown(policy, code), nl=False)
         return
     if as_json:
-        listing = [{"id": r.id, "title": r.texts[code].title, "severity": r.severity,
-                    "platforms": list(r.platforms), "applies_to": list(r.applies_to),
-                    "source": r.source, "file": r.file} for r in policy.catalog]
-        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        from .catalog import rule_entries
+
+        click.echo(json.dumps(rule_entries(policy, code), indent=2, ensure_ascii=False))
         return
     rows = [("ID", "SEVERITY", "PLATFORMS", "TITLE")]
     rows += [(r.id, r.severity, ",".join(r.platforms), r.texts[code].title)

@@ -11,8 +11,9 @@ some of those files, and this is the one module they all may import.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar
@@ -549,3 +550,10 @@ def check_plain(*models: type[OutputModel]) -> None:
 
 
 check_plain(Reason, DueWindow, PolicyRef, Verdict)
+
+
+def verdicts_json(verdicts: Mapping[str, Verdict]) -> str:
+    """``{platform: verdict}`` as one JSON object, each verdict its own bytes
+    (``model_dump_json``), so that it reads exactly like a verdict judged alone."""
+    return "{" + ",".join(f"{json.dumps(platform)}:{verdict.model_dump_json()}"
+                          for platform, verdict in verdicts.items()) + "}"

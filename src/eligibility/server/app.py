@@ -47,9 +47,10 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was i
                               name=exc.name) from exc
 
 from .. import __version__
+from ..catalog import rule_entries
 from ..errors import InvalidComplaint, shown
 from ..jurisdiction.appeal import AppealDeadline
-from ..models import Verdict
+from ..models import Verdict, verdicts_json
 from ..policy import Policy, load_policy
 from .body import JSON, YAML, read_body
 from .checker import HEADERS as PAGE_HEADERS
@@ -155,9 +156,7 @@ class Evaluation:
             exchange.decisions[decision] = exchange.decisions.get(decision, 0) + 1
             self.judged(exchange.request_id, verdict, data)
         exchange.invalid = 0
-        joined = ",".join(f"{json.dumps(platform)}:{verdict.model_dump_json()}"
-                          for platform, verdict in verdicts.items())
-        return ("{" + joined + "}").encode("utf-8")
+        return verdicts_json(verdicts).encode("utf-8")
 
     async def batch(self, scope: Scope, receive: Receive) -> bytes:
         lang = self.language(scope)
@@ -249,9 +248,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
 
     rules_bodies = {code: json.dumps({
         "version": policy.version, "digest": policy.digest, "language": code,
-        "rules": [{"id": r.id, "title": r.texts[code].title, "severity": r.severity,
-                   "platforms": list(r.platforms), "applies_to": list(r.applies_to),
-                   "source": r.source, "file": r.file} for r in policy.catalog],
+        "rules": rule_entries(policy, code),
     }, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for code in policy.languages}
     complaint_schema = policy.complaint_schema()
     schema_body = json.dumps(complaint_schema, ensure_ascii=False,
