@@ -5,18 +5,48 @@ The public surface is what CONTRACT.md names; everything else is internal.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidComplaint, PolicyError, Problem
-from .judge.records import Language, PlatformInfo, RuleInfo
-from .jurisdiction.appeal import AppealDeadline
-from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
-from .policy import Policy, load_policy
+# A durable-rules build that cannot load fails here, saying how to repair it (judge/core.py).
+from .judge import core as _core  # noqa: F401
+
+if TYPE_CHECKING:
+    from .errors import InvalidComplaint, PolicyError, Problem
+    from .judge.records import Language, PlatformInfo, RuleInfo
+    from .jurisdiction.appeal import AppealDeadline
+    from .models import Check, Complaint, Decision, DueWindow, PolicyRef, Reason, Verdict
+    from .policy import Policy, load_policy
 
 __version__ = "1.0.0"
+
+# The public classes are imported on first use (PEP 562), so that importing the package costs
+# nothing until something is used: the ``eligibility`` command can set up its process before the
+# models are built (see ``__main__``), and ``import eligibility`` in a larger program is free.
+_HOMES = {
+    "InvalidComplaint": "errors", "PolicyError": "errors", "Problem": "errors",
+    "Language": "judge.records", "PlatformInfo": "judge.records", "RuleInfo": "judge.records",
+    "AppealDeadline": "jurisdiction.appeal",
+    "Check": "models", "Complaint": "models", "Decision": "models", "DueWindow": "models",
+    "PolicyRef": "models", "Reason": "models", "Verdict": "models",
+    "Policy": "policy", "load_policy": "policy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 _default: Policy | None = None
 _default_lock = threading.Lock()
@@ -28,6 +58,7 @@ def default_policy() -> Policy:
     if _default is None:
         with _default_lock:
             if _default is None:
+                from .policy import load_policy
                 _default = load_policy()
     return _default
 

@@ -716,5 +716,6 @@ def render_appeal(answer: AppealDeadline) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the command line (the console script and ``python -m eligibility``)."""
+    """Run the command line; the console script and ``python -m eligibility`` call this from
+    ``eligibility.__main__``, which sets up their process first."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="eligibility")

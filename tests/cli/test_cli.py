@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import shutil
 import subprocess
@@ -529,6 +530,13 @@ def _python(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
                           timeout=120, check=False)
 
 
+def _printed(probe: str) -> list[str]:
+    """The lines a Python snippet prints in a new interpreter, which must end without error."""
+    done = _python("-c", probe)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
 def test_python_m_runs_the_command_line_without_the_web_stack() -> None:
     probe = ("import sys, runpy; sys.argv = ['eligibility', 'check', '--json', '-'];\n"
              "try:\n    runpy.run_module('eligibility', run_name='__main__')\n"
@@ -558,15 +566,50 @@ def test_console_script_help_and_version() -> None:
         assert f"  {command}" in help_text
 
 
+def test_the_console_script_answers_as_the_command_does(run: Run) -> None:
+    # The script sets up its own process (the collector paused while importing, objects frozen):
+    # the output and the exit status must be those of the command run in-process.
+    script = Path(sys.executable).with_name("eligibility")
+    if not script.exists():
+        pytest.skip("the console script is not installed next to this interpreter")
+    examples = sorted((ROOT / "examples").glob("*.yaml"))[:4]
+    args = ["check", "--now", "2026-06-01T00:00:00Z", *map(str, examples)]
+    inside = run(*args)
+    for command in ([str(script)], [sys.executable, "-m", "eligibility"]):
+        done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert (done.returncode, done.stdout) == (inside.exit_code, inside.stdout), done.stderr
+    assert inside.exit_code == 1  # the examples include ineligible complaints: a real status
+
+
+def test_the_library_leaves_the_garbage_collector_alone() -> None:
+    # Only the command line's own process pauses and freezes the collector (__main__.py).
+    probe = ("import gc, eligibility\n"
+             "eligibility.default_policy()\n"
+             "print(gc.isenabled(), gc.get_freeze_count(), *gc.get_threshold())\n")
+    assert _printed(probe) == [" ".join(["True", "0", *map(str, gc.get_threshold())])]
+
+
+def test_importing_the_package_builds_nothing_until_a_name_is_used() -> None:
+    probe = ("import sys, eligibility\n"
+             "print(sorted(m for m in ('pydantic', 'eligibility.models', 'eligibility.policy')\n"
+             "             if m in sys.modules))\n"
+             "print(eligibility.Verdict.__module__, eligibility.load_policy.__module__)\n"
+             "print(set(eligibility.__all__) <= set(dir(eligibility)))\n"
+             "try:\n    eligibility.nothing_of_the_sort\n"
+             "except AttributeError as exc:\n    print(exc)\n")
+    assert _printed(probe) == [
+        "[]", "eligibility.models eligibility.policy", "True",
+        "module 'eligibility' has no attribute 'nothing_of_the_sort'"]
+
+
 def test_importing_never_loads_the_web_stack() -> None:
     probe = ("import sys\n"
              "def web():\n"
              "    return sorted(m for m in sys.modules\n"
              "                  if m.split('.')[0] in ('fastapi', 'uvicorn', 'starlette'))\n"
              "import eligibility\nprint(web())\nimport eligibility.cli\nprint(web())\n")
-    done = _python("-c", probe)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[]", "[]"]
+    assert _printed(probe) == ["[]", "[]"]
 
 
 @pytest.mark.parametrize("where", ["before", "after", "end"])

@@ -37,32 +37,8 @@ from typing import Any
 
 import orjson
 
+from .core import durable_rules_engine as _core
 from .vocabulary import ENGINE_FIELDS, MARKER_KEY, MARKER_VALUE, MAX_INT, RESERVED_KEYS
-
-BUILD_FLAG = "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject"
-REINSTALL = (f"{BUILD_FLAG} pip install --no-cache-dir --force-reinstall "
-             "durable-rules==2.0.28")
-
-
-def explain(error: ImportError) -> ImportError:
-    """The import error of a durable-rules build that cannot load, said so a user can fix it.
-
-    durable-rules 2.0.28 calls ``PyEval_CallObject``, which Python 3.13 removed from its
-    headers: built without the flag below, its C extension compiles but fails to load with an
-    undefined symbol, and pip caches that broken build.
-    """
-    if "PyEval_CallObject" not in str(error):
-        return error
-    return ImportError(
-        "the durable-rules C extension was built without the flag Python 3.13 and later need "
-        f"(it calls PyEval_CallObject, which Python 3.13 removed), so it cannot load: {error}. "
-        f"Rebuild it with:\n  {REINSTALL}")
-
-
-try:
-    import durable_rules_engine as _core
-except ImportError as _error:  # pragma: no cover - depends on how it was built
-    raise explain(_error) from _error
 
 MAX_STRING_BYTES = 16 * 1024
 MAX_FACT_PROPERTIES = 200  # the core refuses more than 254
