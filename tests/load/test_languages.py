@@ -80,3 +80,42 @@ def test_a_missing_problem_wording_is_named(policy_copy: tuple[Path, Path]) -> N
         "zh-CN.yaml: problems: no zh-CN text for too_deep",
         "zh-CN.yaml: problems: string_too_long may use only the placeholders ['max_length'], "
         "not ['maxlength']"]
+
+
+def test_an_interface_text_a_policy_leaves_out_is_the_packaged_one(
+        policy_copy: tuple[Path, Path]) -> None:
+    # A policy written for an earlier release of the command line lacks the texts added since:
+    # it loads, and each face words them as the packaged policy does, in the same language.
+    lang = policy_copy[0] / "lang"
+    replace_in(lang / "en.yaml", "\n  run.totals:", "\n  run.total_complaints:")
+    replace_in(lang / "zh-CN.yaml", "\n  run.totals:", "\n  run.total_complaints:")
+    assert problems(policy_copy) == []
+    copy, packaged = eligibility.load_policy(*policy_copy), eligibility.load_policy()
+    for code in ("en", "zh-CN"):
+        assert copy.language(code).interface["run.totals"] == \
+            packaged.language(code).interface["run.totals"]
+        assert copy.language(code).interface["run.total_complaints"] == \
+            packaged.language(code).interface["run.totals"]  # its own texts are kept too
+
+
+def test_a_translation_lacking_what_its_source_lacks_borrows_it(
+        policy_copy: tuple[Path, Path]) -> None:
+    # Dropped from both files, so no translation is missing against the source; the copy's
+    # Chinese takes the packaged Chinese text, not the English one.
+    lang = policy_copy[0] / "lang"
+    for name in ("en.yaml", "zh-CN.yaml"):
+        text = (lang / name).read_text("utf-8")
+        kept = [line for line in text.splitlines() if not line.startswith("  verdict.due:")]
+        (lang / name).write_text("\n".join(kept) + "\n", "utf-8")
+    copy = eligibility.load_policy(*policy_copy)
+    assert copy.language("zh-CN").interface["verdict.due"].startswith("平台应于")
+
+
+def test_an_interface_placeholder_no_face_fills_is_named(
+        policy_copy: tuple[Path, Path]) -> None:
+    lang = policy_copy[0] / "lang"
+    replace_in(lang / "en.yaml", "{total} complaints:", "{total} complaints from {filer}:")
+    replace_in(lang / "zh-CN.yaml", "共{total}件投诉", "{filer}共{total}件投诉")
+    assert problems(policy_copy) == [
+        "en.yaml: interface: run.totals may use only the placeholders ['eligible', "
+        "'incomplete', 'ineligible', 'invalid', 'total'], not ['filer']"]

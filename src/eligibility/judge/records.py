@@ -17,6 +17,46 @@ from ..models import Check, CheckStatus, Severity
 STATUSES: tuple[CheckStatus, ...] = ("passed", "failed", "not_applicable")
 
 
+def _fields(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# Every interface text a face words (the command line's verdicts, totals and ``where`` table,
+# the rule catalog, and what of them the checker page borrows), with the placeholders the face
+# fills in. The loader holds every policy's language files to it: a text naming a placeholder
+# its face does not fill is a problem at load, and a text a policy leaves out is taken from the
+# packaged policy, so that no command stops halfway through its output for want of one.
+# tests/cli/test_interface_texts.py holds this table to what the faces actually ask for.
+INTERFACE_FIELDS: Mapping[str, frozenset[str]] = {
+    **{f"decision.{d}": _fields() for d in ("eligible", "incomplete", "ineligible")},
+    **{f"severity.{s}": _fields() for s in ("blocking", "missing", "warning")},
+    "verdict.head": _fields("label", "decision", "platform", "day0"),
+    "verdict.head_explained": _fields("label", "decision", "platform", "day0", "timezone"),
+    "verdict.fix": _fields("text"),
+    "verdict.facts": _fields("text"),
+    "verdict.source": _fields("text"),
+    "verdict.due": _fields("earliest", "latest", "first", "last", "calendar", "timezone"),
+    "verdict.provisional": _fields(),
+    "verdict.no_window": _fields("platform"),
+    "verdict.checked": _fields("total", *STATUSES),
+    "run.policy": _fields("version", "digest"),
+    "run.totals": _fields("total", "eligible", "incomplete", "ineligible", "invalid"),
+    **{f"where.{w}": _fields() for w in ("platform", "decision", "failed", "due", "none")},
+    **{f"catalog.{c}": _fields() for c in (
+        "title", "severities", "severity_columns", "meaning.blocking", "meaning.missing",
+        "meaning.warning", "platforms", "platform_columns", "no_window", "any_office", "none",
+        "groups", "rules", "rule_columns", "fields", "fields_intro")},
+    "catalog.generated": _fields("command"),
+    "catalog.intro": _fields("version", "rules", "platforms"),
+    "catalog.window": _fields("first", "last", "calendar"),
+    "catalog.rule_head": _fields("title", "severity"),
+    "catalog.applies": _fields("targets", "platforms"),
+    "catalog.message": _fields("text"),
+    "catalog.remedy": _fields("text"),
+    "catalog.source": _fields("text"),
+}
+
+
 @dataclass(frozen=True)
 class RuleTexts:
     """A rule's words in one language."""

@@ -10,6 +10,7 @@ someone editing twenty rules meets every mistake in one run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import string
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 
 from ..errors import PolicyError
 from ..judge.program import Judge
-from ..judge.records import Language, PlatformInfo, RuleInfo, RuleTexts
+from ..judge.records import INTERFACE_FIELDS, Language, PlatformInfo, RuleInfo, RuleTexts
 from ..judge.vocabulary import BY_NAME
 from ..jurisdiction.calendar import BusinessCalendar
 from ..jurisdiction.jurisdictions import Jurisdictions, JurisdictionSpec
@@ -364,10 +365,22 @@ class _Loader:
         own, every other one must translate each rule, platform and group, and all must give
         the same interface texts with the same placeholders."""
         folder = self.rules_dir / LANGUAGE_FOLDER
+        platform_names = {p.id: p.name for p in platforms.platforms}
+        group_titles = {gid: g.title for gid, g in platforms.groups.items()}
+        rule_texts = {r.spec.id: source_texts(r.spec) for r in rules}
         if not folder.is_dir():
-            self.problem(folder, "missing: each language of policy.yaml's `languages` needs "
-                                 f"its file here ({', '.join(meta.languages)})")
-            return None
+            if "languages" in meta.model_fields_set:
+                self.problem(folder, "missing: each language of policy.yaml's `languages` "
+                                     f"needs its file here ({', '.join(meta.languages)})")
+                return None
+            # A policy written before languages were (v1): its rule files are its only words,
+            # and the faces word their part as the packaged policy does.
+            code = meta.languages[0]
+            interface = self.completed(folder, code, {}, None)
+            if interface is None:
+                return None
+            return {code: Language(code=code, name=_packaged_name(code), platforms=platform_names,
+                                   groups=group_titles, rules=rule_texts, interface=interface)}
         before = len(self.problems)
         files = self.files(folder, LANGUAGE_FOLDER)
         declared = list(dict.fromkeys(meta.languages))
@@ -398,12 +411,13 @@ class _Loader:
             if getattr(source, section):
                 self.problem(source_path, f"{section}: {source_code} is the language the rule "
                                           "files are written in; its texts are theirs")
-        platform_names = {p.id: p.name for p in platforms.platforms}
-        group_titles = {gid: g.title for gid, g in platforms.groups.items()}
-        rule_texts = {r.spec.id: source_texts(r.spec) for r in rules}
+        self.fields_filled(source_path, source.interface)
+        source_interface = self.completed(source_path, source_code, source.interface, None)
+        if source_interface is None:
+            return None
         out: dict[str, Language] = {source_code: Language(
             code=source_code, name=source.name, platforms=platform_names, groups=group_titles,
-            rules=rule_texts, interface=dict(source.interface))}
+            rules=rule_texts, interface=source_interface)}
         wanted: dict[str, Mapping[str, object]] = {
             "platforms": platform_names, "groups": group_titles, "rules": rule_texts}
         for code, (path, spec) in specs.items():
@@ -414,13 +428,49 @@ class _Loader:
                             "not in the policy")
             self.interface_matches(path, code, spec.interface, source.interface)
             self.problems_worded(path, code, spec.problems)
+            interface = self.completed(path, code, spec.interface, source_interface)
+            if interface is None:
+                continue
             out[code] = Language(
                 code=code, name=spec.name, platforms=dict(spec.platforms),
                 groups=dict(spec.groups),
                 rules={rid: RuleTexts(t.title, t.message, t.remediation)
                        for rid, t in spec.rules.items()},
-                interface=dict(spec.interface), problems=dict(spec.problems))
+                interface=interface, problems=dict(spec.problems))
         return out if len(self.problems) == before else None
+
+    def fields_filled(self, path: Path, given: Mapping[str, str]) -> None:
+        """The source language's interface texts name only placeholders their face fills in
+        (a translation must then name the same ones)."""
+        for key in given.keys() & INTERFACE_FIELDS.keys():
+            extra = _placeholders(given[key]) - INTERFACE_FIELDS[key]
+            if extra:
+                self.problem(path, f"interface: {key} may use only the placeholders "
+                                   f"{sorted(INTERFACE_FIELDS[key])}, not {sorted(extra)}")
+
+    def completed(self, path: Path, code: str, given: Mapping[str, str],
+                  source: Mapping[str, str] | None) -> dict[str, str] | None:
+        """A language's interface texts with every one the faces use: those the file gives,
+        then the packaged policy's in the same language, then (for a translation) the source
+        language's, or for the source language the packaged source language's. A policy written
+        for an earlier release of the faces thus keeps working when they gain a text."""
+        texts = dict(given)
+        missing = [key for key in INTERFACE_FIELDS if key not in texts]
+        if not missing:
+            return texts
+        packaged = _packaged_interfaces()
+        fallbacks = [packaged.get(code, {}),
+                     source if source is not None else packaged.get(_packaged_source(), {})]
+        for key in missing:
+            found = next((other[key] for other in fallbacks if key in other), None)
+            if found is not None:
+                texts[key] = found
+        unfilled = [key for key in INTERFACE_FIELDS if key not in texts]
+        if unfilled:
+            self.problem(path, f"interface: no {code} text for {_listed(unfilled)}, and the "
+                               "packaged policy has none to lend")
+            return None
+        return texts
 
     def problems_worded(self, path: Path, code: str, given: Mapping[str, str]) -> None:
         """Every kind of input problem worded, with only the values the validator gives."""
@@ -467,6 +517,35 @@ class _Loader:
 def _listed(keys: list[str], most: int = 5) -> str:
     shown = ", ".join(keys[:most])
     return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_languages() -> tuple[str, dict[str, LanguageFile]]:
+    """The packaged policy's source language and language files, read once per process; empty
+    when they cannot be read (then a policy must give every interface text itself)."""
+    try:
+        rules = packaged_dirs()[0]
+        meta = MetaFile.model_validate(load_yaml((rules / META_FILE).read_text("utf-8")))
+        return meta.languages[0], {
+            code: LanguageFile.model_validate(load_yaml(
+                (rules / LANGUAGE_FOLDER / f"{code}.yaml").read_text("utf-8")))
+            for code in meta.languages}
+    except (OSError, ValueError, YAMLError, PolicyError):
+        return "", {}
+
+
+def _packaged_source() -> str:
+    return _packaged_languages()[0]
+
+
+def _packaged_interfaces() -> dict[str, Mapping[str, str]]:
+    return {code: spec.interface for code, spec in _packaged_languages()[1].items()}
+
+
+def _packaged_name(code: str) -> str:
+    """A language's name as the packaged policy gives it, else its code."""
+    spec = _packaged_languages()[1].get(code)
+    return spec.name if spec is not None else code
 
 
 def _placeholders(text: str) -> set[str]:
