@@ -683,32 +683,40 @@ def serve(state: State, host: str, port: int, workers: int, decision_log: str | 
 @click.argument("platform")
 @click.argument("forwarded_at", metavar="DATETIME", callback=_aware_option)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@lang_option
 @pass_state
-def appeal_deadline(state: State, platform: str, forwarded_at: datetime, as_json: bool) -> None:
+def appeal_deadline(state: State, platform: str, forwarded_at: datetime, as_json: bool,
+                    lang: str | None) -> None:
     """The last day to act after a seller's counter-notice, forwarded at DATETIME, reaches you."""
+    policy = state.policy()
+    language = policy.language(checked_lang(policy, lang))
     try:
-        answer = state.policy().appeal_deadline(platform, forwarded_at)
+        answer = policy.appeal_deadline(platform, forwarded_at, lang=language.code)
     except InvalidComplaint as exc:
         raise Failure("; ".join(str(p) for p in exc.problems)) from None
-    click.echo(answer.model_dump_json() if as_json else render_appeal(answer))
+    click.echo(answer.model_dump_json() if as_json else render_appeal(answer, language))
 
 
-def render_appeal(answer: AppealDeadline) -> str:
-    """The deadline for a person: the day to act, how it was counted, and the law behind it."""
-    head = f"{answer.platform}: counter-notice received {answer.received_on} ({answer.timezone})"
-    if answer.last_day is None:
-        return f"{head}\n  no deadline: {answer.reason}"
-    line = f"  last day to act: {click.style(str(answer.last_day), bold=True)}"
-    if answer.days is not None:
-        line += f" ({answer.days} {answer.day_kind} days"
-        if answer.nominal_last_day not in (None, answer.last_day):
-            line += f"; the count ends on {answer.nominal_last_day}, a day off"
-        line += ")"
+def render_appeal(answer: AppealDeadline, language: Language) -> str:
+    """The deadline for a person, in ``language``: the day to act, how it was counted, and the
+    law behind it."""
+    text = language.text
+    head = text("appeal.head", platform=answer.platform, received_on=answer.received_on,
+                timezone=answer.timezone)
+    if answer.last_day is None or answer.days is None:
+        return f"{head}\n  " + text("appeal.none", reason=answer.reason)
+    if answer.nominal_last_day not in (None, answer.last_day):
+        count = text("appeal.count.moved", days=answer.days,
+                     nominal_last_day=answer.nominal_last_day)
+    else:
+        count = text(f"appeal.count.{answer.day_kind}", days=answer.days)
+    line = "  " + text("appeal.last_day", last_day=click.style(str(answer.last_day), bold=True),
+                       count=count)
     if answer.provisional:
-        line += " PROVISIONAL (a year's official holiday schedule is not yet known)"
+        line += " " + text("verdict.provisional")
     lines = [head, line]
     if answer.source:
-        lines.append(f"  source: {answer.source}")
+        lines.append("  " + text("verdict.source", text=answer.source))
     return "\n".join(lines)
 
 

@@ -413,6 +413,17 @@ class Complaint(_Input):
         return value
 
 
+def problem_at(path: str, error: ValueError) -> Problem:
+    """A value's problem outside a model (a query parameter, an argument), with its kind and
+    the values its message quotes when it is one of :data:`PROBLEM_CODES`."""
+    if not isinstance(error, PydanticCustomError):
+        return Problem(path, str(error))
+    quoted = error.context or {}
+    params = tuple((key, cut(str(quoted[key]))) for key in PROBLEM_CODES.get(error.type, ())
+                   if key in quoted)
+    return Problem(path, error.message(), error.type, params)
+
+
 def problems_of(exc: ValidationError) -> list[Problem]:
     """A validation error as the input problems a caller is shown, each with its dotted path."""
     problems = []

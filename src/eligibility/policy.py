@@ -154,11 +154,18 @@ class Policy:
             schema["allOf"] = narrower
         return schema
 
-    def appeal_deadline(self, platform: str, forwarded_at: datetime | str) -> AppealDeadline:
+    def appeal_deadline(self, platform: str, forwarded_at: datetime | str, *,
+                        lang: str | None = None) -> AppealDeadline:
         """The last day to act once a seller's counter-notice reaches the complainant, or why
-        there is none; a bad platform or a naive time raises InvalidComplaint naming it."""
-        return deadline(platform_id(platform), forwarded_at, platforms=self.platforms,
-                        jurisdictions=self._jurisdictions, calendars=self._calendars)
+        there is none (the reason worded in ``lang``); a bad platform or a naive time raises
+        InvalidComplaint naming it, an unknown language ValueError."""
+        words = self.language(lang)
+        try:
+            return deadline(platform_id(platform), forwarded_at, platforms=self.platforms,
+                            jurisdictions=self._jurisdictions, calendars=self._calendars,
+                            words=words)
+        except InvalidComplaint as exc:
+            raise self._worded(exc, words.code) from None
 
 
 def load_policy(rules_dir: str | Path | None = None,

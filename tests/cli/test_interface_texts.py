@@ -34,17 +34,31 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
 
 
 def test_the_faces_ask_for_every_declared_text_with_its_fields(
-        asked: Asked, run: Run, tmp_path: Path, policy: eligibility.Policy) -> None:
+        asked: Asked, run: Run, tmp_path: Path, policy: eligibility.Policy,
+        policy_copy: tuple[Path, Path]) -> None:
     examples = sorted((ROOT / "examples").glob("*.yaml"))
     # A filing whose answer window lies in a year without an official schedule yet.
     later = tmp_path / "provisional.yaml"
     later.write_text((ROOT / "examples" / "tmall-global-cnipa-trademark.yaml").read_text("utf-8"),
                      "utf-8")
     replace_in(later, "2026-03-02T10:00:00+08:00", "2027-03-15T10:00:00+08:00")
+    # An appeal counted in business days: no jurisdiction of the policy has one, a copy does.
+    rules, jurisdictions = policy_copy
+    replace_in(jurisdictions / "cn.yaml", "  day_kind: calendar", "  day_kind: business")
+    replace_in(jurisdictions / "cn.yaml", "  last_day_moves_past_days_off: true\n", "")
+    business = ["--rules", rules, "--jurisdictions", jurisdictions]
     for lang in policy.languages:
         assert run("check", "--lang", lang, *examples, later).exit_code == 1
         assert run("where", "--lang", lang, examples[0]).exit_code in (0, 1)
         render_markdown(policy, lang)
+        for platform, day in [("taobao", "2026-03-02"), ("taobao", "2026-09-16"),  # moved
+                              ("taobao", "2027-06-01"),  # provisional
+                              ("taobao", "2018-03-02"),  # before the rule was in force
+                              ("amazon.com", "2026-03-02"), ("aliexpress", "2026-03-02")]:
+            assert run("appeal-deadline", "--lang", lang, platform,
+                       f"{day}T10:00:00+08:00").exit_code == 0
+        assert run(*business, "appeal-deadline", "--lang", lang, "taobao",
+                   "2026-03-02T10:00:00+08:00").exit_code == 0
     assert set(asked) == set(INTERFACE_FIELDS)
     for key, given in asked.items():
         assert given == {INTERFACE_FIELDS[key]}, key

@@ -252,3 +252,46 @@ def test_an_unquoted_1688_is_the_platform_1688(policy: eligibility.Policy,
     # As in a complaint: YAML and JSON read an unquoted 1688 as a number.
     moment = "2026-03-02T10:00:00+08:00"
     assert policy.appeal_deadline(written, moment) == policy.appeal_deadline("1688", moment)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("platform", "moment", "reason"), [
+    ("amazon.com", "2026-03-02T10:00:00+08:00",
+     "规则集未记载US关于亚马逊美国站（Amazon.com）在不侵权声明送达后一定期限内终止删除措施的规则"),
+    ("aliexpress", "2026-03-02T10:00:00+08:00",
+     "全球速卖通不面向单一法域，规则集不对其适用任何法域的不侵权声明规则"),
+    ("taobao", "2018-03-02T10:00:00+08:00",
+     "CN的该规则适用于2019-01-01起收到的不侵权声明；本声明于2018-03-02收到"),
+])
+def test_a_reason_is_worded_in_the_language_asked(policy: eligibility.Policy, platform: str,
+                                                  moment: str, reason: str) -> None:
+    chinese = policy.appeal_deadline(platform, moment, lang="zh-CN")
+    english = policy.appeal_deadline(platform, moment)
+    assert chinese.reason == reason
+    assert english.reason is not None
+    assert english.reason != reason
+    # Only the words change: every other field is the same in both languages.
+    assert chinese.model_copy(update={"reason": english.reason}) == english
+
+
+def test_a_deadline_is_the_same_in_every_language(policy: eligibility.Policy) -> None:
+    answers = {policy.appeal_deadline("taobao", "2026-09-16T10:00:00+08:00", lang=code)
+               for code in policy.languages}
+    assert len(answers) == 1
+    (answer,) = answers
+    assert (answer.last_day, answer.nominal_last_day) == (date(2026, 10, 8), date(2026, 10, 1))
+
+
+def test_problems_are_worded_in_the_language_asked(policy: eligibility.Policy) -> None:
+    with pytest.raises(eligibility.InvalidComplaint) as err:
+        policy.appeal_deadline("ebay", "2026-03-02", lang="zh-CN")
+    messages = {p.path: p.message for p in err.value.problems}
+    assert messages["platform"].startswith("未知平台 'ebay'；可用平台：")
+    assert messages["forwarded_at"] == "该日期时间缺少 UTC 时差；请补上，例如 +08:00。"
+    with pytest.raises(eligibility.InvalidComplaint) as err:
+        policy.appeal_deadline("ebay", "2026-03-02")
+    assert [p.code for p in err.value.problems] == ["unknown_platform", "datetime_naive"]
+
+
+def test_an_unknown_language_is_named(policy: eligibility.Policy) -> None:
+    with pytest.raises(ValueError, match="en, zh-CN"):
+        policy.appeal_deadline("taobao", "2026-03-02T10:00:00+08:00", lang="fr")

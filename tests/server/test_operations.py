@@ -369,6 +369,40 @@ def test_appeal_deadline_answers_what_the_library_does(policy: eligibility.Polic
     assert raw.json() == response.json()
 
 
+@pytest.mark.parametrize(("query", "header", "expected"), [
+    ("", None, "en"), ("&lang=zh-CN", None, "zh-CN"), ("", "zh-CN,en;q=0.5", "zh-CN"),
+    ("&lang=en", "zh-CN", "en"),
+])
+def test_appeal_deadline_words_its_reason_in_the_language_asked(
+        policy: eligibility.Policy, client_for: Any, query: str, header: str | None,
+        expected: str) -> None:
+    client = client_for(create_app(policy, access_log=False))
+    when = "2026-03-02T10:00:00%2B08:00"
+    response = client.get(f"/v1/appeal-deadline?platform=amazon.com&forwarded_at={when}{query}",
+                          headers={"Accept-Language": header} if header else {})
+    assert response.status_code == 200
+    assert response.headers["content-language"] == expected
+    answer = policy.appeal_deadline("amazon.com", "2026-03-02T10:00:00+08:00", lang=expected)
+    assert response.content == answer.model_dump_json().encode()
+    assert ("亚马逊" in response.json()["reason"]) is (expected == "zh-CN")
+
+
+def test_appeal_deadline_problems_are_worded_in_the_language_asked(
+        policy: eligibility.Policy, client_for: Any) -> None:
+    client = client_for(create_app(policy, access_log=False))
+    response = client.get("/v1/appeal-deadline", params={
+        "platform": "nowhere", "forwarded_at": "2026-03-02T10:00:00", "lang": "zh-CN"})
+    assert response.status_code == 422
+    assert response.headers["content-language"] == "zh-CN"
+    messages = {e["path"]: e["message"] for e in response.json()["errors"]}
+    assert messages["platform"].startswith("未知平台 'nowhere'；可用平台：1688, ")
+    assert messages["forwarded_at"] == "该日期时间缺少 UTC 时差；请补上，例如 +08:00。"
+    unknown = client.get("/v1/appeal-deadline", params={
+        "platform": "taobao", "forwarded_at": "2026-03-02T10:00:00+08:00", "lang": "fr"})
+    assert unknown.status_code == 400
+    assert "en, zh-CN" in unknown.json()["detail"]
+
+
 @pytest.mark.parametrize(("params", "paths"), [
     ({"platform": "nowhere", "forwarded_at": "2026-03-02T10:00:00+08:00"}, ["platform"]),
     ({"platform": "taobao", "forwarded_at": "2026-03-02T10:00:00"}, ["forwarded_at"]),
@@ -391,7 +425,8 @@ def test_the_new_routes_are_in_the_openapi_document(policy: eligibility.Policy,
                                                     client_for: Any) -> None:
     doc = client_for(create_app(policy, access_log=False)).get("/openapi.json").json()
     appeal = doc["paths"]["/v1/appeal-deadline"]["get"]
-    assert {p["name"] for p in appeal["parameters"]} == {"platform", "forwarded_at"}
+    assert {p["name"] for p in appeal["parameters"]} == {"platform", "forwarded_at", "lang",
+                                                         "Accept-Language"}
     assert "422" in appeal["responses"]
     assert "/metrics" in doc["paths"]
 

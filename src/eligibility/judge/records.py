@@ -21,12 +21,13 @@ def _fields(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-# Every interface text a face words (the command line's verdicts, totals and ``where`` table,
-# the rule catalog, and what of them the checker page borrows), with the placeholders the face
-# fills in. The loader holds every policy's language files to it: a text naming a placeholder
-# its face does not fill is a problem at load, and a text a policy leaves out is taken from the
-# packaged policy, so that no command stops halfway through its output for want of one.
-# tests/cli/test_interface_texts.py holds this table to what the faces actually ask for.
+# Every interface text a face words (the command line's verdicts, totals, ``where`` table and
+# appeal deadlines, an appeal deadline's reason for having none, the rule catalog, and what of
+# them the checker page borrows), with the placeholders the face fills in. The loader holds
+# every policy's language files to it: a text naming a placeholder its face does not fill is a
+# problem at load, and a text a policy leaves out is taken from the packaged policy, so that no
+# command stops halfway through its output for want of one. tests/cli/test_interface_texts.py
+# holds this table to what the faces actually ask for.
 INTERFACE_FIELDS: Mapping[str, frozenset[str]] = {
     **{f"decision.{d}": _fields() for d in ("eligible", "incomplete", "ineligible")},
     **{f"severity.{s}": _fields() for s in ("blocking", "missing", "warning")},
@@ -46,6 +47,15 @@ INTERFACE_FIELDS: Mapping[str, frozenset[str]] = {
         "title", "severities", "severity_columns", "meaning.blocking", "meaning.missing",
         "meaning.warning", "platforms", "platform_columns", "no_window", "any_office", "none",
         "groups", "rules", "rule_columns", "fields", "fields_intro")},
+    "appeal.head": _fields("platform", "received_on", "timezone"),
+    "appeal.last_day": _fields("last_day", "count"),
+    "appeal.count.calendar": _fields("days"),
+    "appeal.count.business": _fields("days"),
+    "appeal.count.moved": _fields("days", "nominal_last_day"),
+    "appeal.none": _fields("reason"),
+    "appeal.reason.no_territory": _fields("platform"),
+    "appeal.reason.no_rule": _fields("platform", "territory"),
+    "appeal.reason.not_in_force": _fields("territory", "in_force_from", "received_on"),
     "catalog.generated": _fields("command"),
     "catalog.intro": _fields("version", "rules", "platforms"),
     "catalog.window": _fields("first", "last", "calendar"),

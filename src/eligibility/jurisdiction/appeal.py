@@ -21,9 +21,18 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InvalidComplaint, Problem, shown
-from ..models import parse_aware_datetime
+from ..models import parse_aware_datetime, problem_at
 from .calendar import BusinessCalendar, CalendarRangeError, local_day
 from .jurisdictions import AppealSpec, Jurisdictions
+
+
+class Wording(Protocol):
+    """The words a reason is put in: one language of the policy (``judge.records.Language``)."""
+
+    @property
+    def platforms(self) -> Mapping[str, str]: ...
+
+    def text(self, key: str, **fields: object) -> str: ...
 
 
 class PlatformLike(Protocol):
@@ -66,8 +75,9 @@ class AppealDeadline(BaseModel):
 
 def deadline(platform: str, forwarded_at: datetime | str, *,
              platforms: Mapping[str, PlatformLike], jurisdictions: Jurisdictions,
-             calendars: Mapping[str, BusinessCalendar]) -> AppealDeadline:
-    """The appeal deadline on ``platform`` for a counter-notice forwarded at ``forwarded_at``.
+             calendars: Mapping[str, BusinessCalendar], words: Wording) -> AppealDeadline:
+    """The appeal deadline on ``platform`` for a counter-notice forwarded at ``forwarded_at``,
+    a reason for none worded by ``words``.
 
     Raises InvalidComplaint (a ValueError) naming ``platform`` or ``forwarded_at`` when either
     cannot be used; every problem is listed at once.
@@ -76,43 +86,45 @@ def deadline(platform: str, forwarded_at: datetime | str, *,
     spec = platforms.get(platform) if isinstance(platform, str) else None
     if spec is None:
         known = ", ".join(sorted(platforms))
-        problems.append(Problem("platform", f"unknown platform {shown(platform)}; known: {known}"))
+        problems.append(Problem("platform", f"unknown platform {shown(platform)}; known: {known}",
+                                "unknown_platform", (("values", shown(platform)),
+                                                     ("known", known))))
     moment = _moment(forwarded_at, problems)
     if spec is None or moment is None:
         raise InvalidComplaint(problems)
     try:
-        return _deadline(platform, spec, moment, jurisdictions, calendars)
+        return _deadline(platform, spec, moment, jurisdictions, calendars, words)
     except (CalendarRangeError, OverflowError) as exc:
-        raise InvalidComplaint([Problem("forwarded_at", f"cannot be judged: {exc}")]) from None
+        raise InvalidComplaint([Problem("forwarded_at", f"cannot be judged: {exc}",
+                                        "cannot_be_judged", (("error", str(exc)),))]) from None
 
 
 def _moment(value: object, problems: list[Problem]) -> datetime | None:
     try:
         return parse_aware_datetime(value)
     except ValueError as exc:
-        problems.append(Problem("forwarded_at", str(exc)))
+        problems.append(problem_at("forwarded_at", exc))
         return None
 
 
 def _deadline(platform: str, spec: PlatformLike, moment: datetime, jurisdictions: Jurisdictions,
-              calendars: Mapping[str, BusinessCalendar]) -> AppealDeadline:
+              calendars: Mapping[str, BusinessCalendar], words: Wording) -> AppealDeadline:
     received_on = local_day(moment, ZoneInfo(spec.timezone))
     common: dict[str, object] = {"platform": platform, "forwarded_at": moment,
                                  "timezone": spec.timezone, "received_on": received_on}
     territory = spec.territory
     juris = jurisdictions.by_code.get(territory) if territory else None
     rule = juris.appeal if juris else None
+    name = words.platforms.get(platform, spec.name)
     if territory is None:
-        return _none(common, None, f"{spec.name} serves no single territory, so the policy "
-                                   "applies no territory's counter-notice rule to it")
+        return _none(common, None, words.text("appeal.reason.no_territory", platform=name))
     if juris is None or rule is None:
-        return _none(common, territory, f"the policy records no rule in {territory} that ends "
-                                        f"a takedown on {spec.name} a fixed time after a "
-                                        "counter-notice")
+        return _none(common, territory, words.text("appeal.reason.no_rule", platform=name,
+                                                   territory=territory))
     if rule.in_force_from is not None and received_on < rule.in_force_from:
-        return _none(common, territory, f"the {territory} rule applies to counter-notices "
-                                        f"received from {rule.in_force_from}; this one was "
-                                        f"received on {received_on}", rule)
+        return _none(common, territory, words.text(
+            "appeal.reason.not_in_force", territory=territory, in_force_from=rule.in_force_from,
+            received_on=received_on), rule)
     calendar = calendars.get(territory)
     nominal, last, consulted_from = _count(rule, received_on, calendar)
     provisional = (calendar is not None and consulted_from is not None

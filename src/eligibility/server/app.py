@@ -335,20 +335,25 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
              responses={200: {"model": AppealDeadline,
                               "description": "The last day to act once a seller's counter-notice "
                                              "reaches the complainant, or why there is none"},
-                        **problem_responses(400, *auth, 422)})
+                        **problem_responses(400, *auth, 422)},
+             openapi_extra={"parameters": languages})
     async def appeal_deadline(
+            request: Request,
             platform: str | None = Query(None, description="A platform id of the policy"),
             forwarded_at: str | None = Query(
                 None, description="When the platform forwarded the counter-notice: ISO 8601 "
                                   "with a UTC offset (send '+' as %2B)"),
     ) -> Response:
+        code = negotiate(request.scope, policy.languages)
+        exchange_of(request.scope).language = code
         given = {"platform": platform, "forwarded_at": _plus_in_offset(forwarded_at)}
         missing = [{"path": name, "message": "required query parameter"}
                    for name, value in given.items() if not value]
         if missing:
             raise HTTPProblem("invalid-parameter", _problem_count(len(missing)), errors=missing)
         try:
-            answer = policy.appeal_deadline(str(given["platform"]), str(given["forwarded_at"]))
+            answer = policy.appeal_deadline(str(given["platform"]), str(given["forwarded_at"]),
+                                            lang=code)
         except InvalidComplaint as exc:
             raise HTTPProblem("invalid-parameter", _problem_count(len(exc.problems)),
                               errors=exc.errors()) from None
