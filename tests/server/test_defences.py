@@ -4,6 +4,7 @@ cut off over real sockets, and the small refusals a hostile client found are in 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 import eligibility
 from eligibility.server import ConfigError, create_app, serve
 from eligibility.server.config import settings_from_environment
+from eligibility.server.gateway import policy_headers
 from eligibility.server.transport import ConnectionLimits, guarded_protocol
 
 from .harness import (
@@ -40,7 +42,8 @@ CONNECTIONS = 4
 @pytest.fixture(scope="module")
 def url(policy: eligibility.Policy) -> Iterator[str]:
     app = create_app(policy, api_keys=[KEY], access_log=False)
-    with running(app, http=guarded_protocol(LIMITS), limit_concurrency=CONNECTIONS) as base:
+    protocol = guarded_protocol(LIMITS, policy_headers(policy.version, policy.digest))
+    with running(app, http=protocol, limit_concurrency=CONNECTIONS) as base:
         yield base
 
 
@@ -58,9 +61,17 @@ def _read_all(sock: socket.socket) -> bytes:
 
 
 def _problem(raw: bytes) -> dict[str, object]:
-    assert headers_of(raw)["content-type"] == "application/problem+json"
+    """The problem document of a refusal, which says like any answer which request and policy
+    it is (the id in the header is the one the document quotes)."""
+    headers = headers_of(raw)
+    assert headers["content-type"] == "application/problem+json"
     doc = json.loads(body_of(raw))
     assert isinstance(doc, dict)
+    policy = eligibility.default_policy()
+    assert (headers["x-policy-version"], headers["x-policy-digest"]) == (policy.version,
+                                                                        policy.digest)
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
+    assert headers["x-request-id"] in json.dumps(doc)
     return doc
 
 

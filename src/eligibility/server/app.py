@@ -67,7 +67,7 @@ from .config import (
     settings_from_environment,
 )
 from .decisions import STDOUT, DecisionLog
-from .gateway import OPEN_PATHS, Gateway, exchange_of
+from .gateway import OPEN_PATHS, Gateway, exchange_of, policy_headers
 from .language import negotiate
 from .metrics import CONTENT_TYPE, MULTIPROC_ENV, Metrics, prepare_multiprocess_dir
 from .openapi import (
@@ -567,7 +567,8 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
         "host": host, "port": port, "log_config": log_config(log_level), "log_level": log_level,
         "access_log": False, "server_header": False,
         "timeout_graceful_shutdown": graceful_timeout,
-        "http": guarded_protocol(limits), "limit_concurrency": settings.max_connections,
+        "http": guarded_protocol(limits, policy_headers(policy.version, policy.digest)),
+        "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": settings.keep_alive_timeout,
     }
     if n_workers == 1:

@@ -70,6 +70,13 @@ def exchange_of(scope: Scope) -> Exchange:
     return exchange
 
 
+def policy_headers(version: str, digest: str) -> list[tuple[bytes, bytes]]:
+    """The headers that say which policy answered: on every answer, the transport's refusals
+    included."""
+    return [(b"x-policy-digest", digest.encode("latin-1")),
+            (b"x-policy-version", version.encode("latin-1"))]
+
+
 class Gateway:
     """ASGI middleware; see the module docstring for what it enforces."""
 
@@ -92,8 +99,7 @@ class Gateway:
             self._emit = None
         else:
             self._emit = StreamAccessLog(access_log)
-        self._fixed = [(b"x-policy-digest", digest.encode("latin-1")),
-                       (b"x-policy-version", version.encode("latin-1"))]
+        self._fixed = policy_headers(version, digest)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -21,7 +21,7 @@ import asyncio
 import functools
 import secrets
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -49,9 +49,11 @@ class _Refused(Exception):
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and size limits on each request's head."""
 
-    def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limits: ConnectionLimits,
+                 headers: Sequence[tuple[bytes, bytes]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._limits = limits
+        self._headers = b"".join(b"%s: %s\r\n" % pair for pair in headers)
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0  # of the request line and headers the parser has handed over
@@ -168,12 +170,18 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _answer(self, kind: str, detail: str) -> None:
-        """A problem document, then the connection closes: the rest of the request is unread."""
-        body = render(kind, detail, secrets.token_hex(16))
+        """A problem document, then the connection closes: the rest of the request is unread.
+
+        Like every answer of the service it carries a request id (its own: the request's head,
+        where a caller's X-Request-ID would be, was not read in full) and the policy headers.
+        """
+        request_id = secrets.token_hex(16)
+        body = render(kind, detail, request_id)
         status = KINDS[kind][0]
         head = (f"HTTP/1.1 {status} {KINDS[kind][1]}\r\ncontent-type: {MEDIA_TYPE}\r\n"
-                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
-        self.transport.write(head.encode("latin-1") + body)
+                f"content-length: {len(body)}\r\nx-request-id: {request_id}\r\n")
+        self.transport.write(head.encode("latin-1") + self._headers
+                             + b"connection: close\r\n\r\n" + body)
         self.transport.close()
 
 
@@ -184,9 +192,11 @@ def _cancelled(timer: asyncio.TimerHandle | None) -> asyncio.TimerHandle | None:
     return None
 
 
-def guarded_protocol(limits: ConnectionLimits) -> Callable[..., GuardedProtocol]:
-    """The protocol factory uvicorn takes as ``http``; picklable, so workers receive it too."""
-    return functools.partial(GuardedProtocol, limits=limits)
+def guarded_protocol(limits: ConnectionLimits, headers: Sequence[tuple[bytes, bytes]] = (),
+                     ) -> Callable[..., GuardedProtocol]:
+    """The protocol factory uvicorn takes as ``http``, its refusals carrying ``headers`` (the
+    policy's); picklable, so workers receive it too."""
+    return functools.partial(GuardedProtocol, limits=limits, headers=tuple(headers))
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
