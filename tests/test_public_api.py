@@ -46,3 +46,18 @@ def test_importing_the_library_loads_no_http_stack() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_the_public_functions_resolve_their_type_hints() -> None:
+    # The package imports its names lazily; their annotations must still resolve, for
+    # documentation tools and runtime checkers.
+    import inspect
+    import typing
+
+    for name in ("default_policy", "evaluate", "evaluate_many", "evaluate_everywhere",
+                 "load_policy"):
+        function = getattr(eligibility, name)
+        hints = typing.get_type_hints(function)
+        assert "return" in hints, name
+        inspect.signature(function, eval_str=True)
+    assert typing.get_type_hints(eligibility.evaluate)["return"] is eligibility.Verdict

@@ -6,15 +6,13 @@ The public surface is what CONTRACT.md names; everything else is internal.
 from __future__ import annotations
 
 import importlib
-import threading
-from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 # A durable-rules build that cannot load fails here, saying how to repair it (judge/core.py).
 from .judge import core as _core  # noqa: F401
 
 if TYPE_CHECKING:
+    from .default import default_policy, evaluate, evaluate_everywhere, evaluate_many
     from .errors import InvalidComplaint, PolicyError, Problem
     from .judge.records import Language, PlatformInfo, RuleInfo
     from .jurisdiction.appeal import AppealDeadline
@@ -23,9 +21,10 @@ if TYPE_CHECKING:
 
 __version__ = "1.0.0"
 
-# The public classes are imported on first use (PEP 562), so that importing the package costs
-# nothing until something is used: the ``eligibility`` command can set up its process before the
-# models are built (see ``__main__``), and ``import eligibility`` in a larger program is free.
+# The public names are imported from their homes on first use (PEP 562), so that importing the
+# package costs nothing until something is used: the ``eligibility`` command can set up its
+# process before the models are built (see ``__main__``), and ``import eligibility`` in a larger
+# program is free. Type checkers see the imports above instead, and so still flag a misspelt name.
 _HOMES = {
     "InvalidComplaint": "errors", "PolicyError": "errors", "Problem": "errors",
     "Language": "judge.records", "PlatformInfo": "judge.records", "RuleInfo": "judge.records",
@@ -33,56 +32,22 @@ _HOMES = {
     "Check": "models", "Complaint": "models", "Decision": "models", "DueWindow": "models",
     "PolicyRef": "models", "Reason": "models", "Verdict": "models",
     "Policy": "policy", "load_policy": "policy",
+    "default_policy": "default", "evaluate": "default", "evaluate_many": "default",
+    "evaluate_everywhere": "default",
 }
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value  # found directly from now on
-    return value
+if not TYPE_CHECKING:
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value  # found directly from now on
+        return value
 
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-
-_default: Policy | None = None
-_default_lock = threading.Lock()
-
-
-def default_policy() -> Policy:
-    """The packaged policy, loaded once per process on first use."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                from .policy import load_policy
-                _default = load_policy()
-    return _default
-
-
-def evaluate(complaint: Complaint | Mapping[str, Any], *,
-             now: datetime | str | None = None, lang: str | None = None) -> Verdict:
-    """Judge one complaint against the packaged policy; ``lang`` words the texts ("en",
-    "zh-CN")."""
-    return default_policy().evaluate(complaint, now=now, lang=lang)
-
-
-def evaluate_many(complaints: Iterable[Complaint | Mapping[str, Any]], *,
-                  now: datetime | str | None = None, workers: int = 1,
-                  lang: str | None = None) -> list[Verdict]:
-    """Judge complaints against the packaged policy, in order; ``workers`` > 1 spreads a large
-    batch over that many processes."""
-    return default_policy().evaluate_many(complaints, now=now, workers=workers, lang=lang)
-
-
-def evaluate_everywhere(complaint: Complaint | Mapping[str, Any], *,
-                        now: datetime | str | None = None,
-                        lang: str | None = None) -> dict[str, Verdict]:
-    """Judge one complaint on every platform of the packaged policy: ``{platform: verdict}``."""
-    return default_policy().evaluate_everywhere(complaint, now=now, lang=lang)
 
 
 __all__ = [

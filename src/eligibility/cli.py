@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import InvalidComplaint, PolicyError
+from .errors import InvalidComplaint, PolicyError, listed
 from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
 from .load.loader import resolve_dirs
@@ -547,6 +547,10 @@ def lint(ctx: click.Context) -> None:
     click.echo(f"ok: {len(loaded.catalog)} rules, {len(loaded.platforms)} platforms, "
                f"{len(loaded.jurisdictions.by_code)} jurisdictions from {loaded.rules_dir} and "
                f"{loaded.jurisdictions_dir}; policy {loaded.version} {loaded.digest}")
+    for code, keys in loaded.borrowed.items():
+        if keys:
+            click.echo(f"note: {len(keys)} {code} interface text(s) taken from the packaged "
+                       f"policy, which this policy's files leave out: {listed(keys, 8)}")
 
 
 # --- diff --------------------------------------------------------------------------------------

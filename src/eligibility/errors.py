@@ -80,3 +80,10 @@ def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
 def cut(text: str, limit: int = SHOWN_LENGTH) -> str:
     """``text`` itself when short enough, else its first ``limit`` - 1 characters and "…"."""
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def listed(names: Sequence[str], most: int = 5) -> str:
+    """Names in a message: the first ``most``, then how many more, so that a long list stays
+    one readable line."""
+    shown_names = ", ".join(names[:most])
+    return shown_names + (f" and {len(names) - most} more" if len(names) > most else "")

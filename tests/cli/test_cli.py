@@ -448,11 +448,12 @@ def test_appeal_deadline_in_chinese(run: Run) -> None:
     moved = run("appeal-deadline", "--lang", "zh-CN", "taobao", "2026-09-16T10:00:00+08:00")
     assert moved.exit_code == 0, moved.output
     assert moved.stdout.splitlines()[:2] == [
-        "taobao：于2026-09-16收到平台转送的不侵权声明（时区Asia/Shanghai）",
-        "  最后行动日：2026-10-08（15日；期限届满日2026-10-01为休息日，顺延至其后第一个工作日）"]
+        "taobao：平台转送的不侵权声明于2026-09-16到达（时区Asia/Shanghai）",
+        "  通知平台已投诉或起诉的最后一日：2026-10-08（15日；期间的最后一日2026-10-01为法定休假日，"
+        "以法定休假日结束的次日为期间的最后一日）"]
     assert moved.stdout.splitlines()[2].startswith("  依据：E-Commerce Law of the PRC")
     none = run("appeal-deadline", "--lang", "zh-CN", "amazon.de", "2026-03-02T10:00:00Z")
-    assert none.stdout.splitlines()[1].startswith("  无期限：规则集未记载DE关于")
+    assert none.stdout.splitlines()[1].startswith("  无适用期限：规则集未记载DE关于")
     english = run("appeal-deadline", "taobao", "2026-09-16T10:00:00+08:00")
     assert english.stdout.splitlines()[1] == (
         "  last day to act: 2026-10-08 (15 calendar days; the count ends on 2026-10-01, "

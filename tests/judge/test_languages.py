@@ -70,6 +70,19 @@ def test_an_unknown_language_names_those_available(policy: eligibility.Policy,
             call()
 
 
+@pytest.mark.parametrize("lang", [5, b"en", ["en"]])
+def test_a_language_that_is_not_text_is_a_value_error(policy: eligibility.Policy,
+                                                       complaint: dict[str, Any],
+                                                       lang: object) -> None:
+    for call in (lambda: policy.evaluate(complaint, lang=lang),  # type: ignore[arg-type]
+                 lambda: policy.language(lang),  # type: ignore[arg-type]
+                 lambda: policy.appeal_deadline("taobao", "2026-03-02T10:00:00+08:00",
+                                                lang=lang)):  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"lang must be a language code such as 'en', "
+                                             r"'zh-CN', not "):
+            call()
+
+
 def test_batches_are_worded_in_the_language_asked(policy: eligibility.Policy) -> None:
     complaints = [_example(p.name) for p in sorted(EXAMPLES.glob("*.yaml"))]
     one_by_one = [policy.evaluate(c, lang="zh-CN").model_dump_json() for c in complaints]

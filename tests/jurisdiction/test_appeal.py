@@ -256,11 +256,11 @@ def test_an_unquoted_1688_is_the_platform_1688(policy: eligibility.Policy,
 
 @pytest.mark.parametrize(("platform", "moment", "reason"), [
     ("amazon.com", "2026-03-02T10:00:00+08:00",
-     "规则集未记载US关于亚马逊美国站（Amazon.com）在不侵权声明送达后一定期限内终止删除措施的规则"),
+     "规则集未记载US关于亚马逊美国站（Amazon.com）在不侵权声明到达权利人后一定期限内终止所采取措施的规则"),
     ("aliexpress", "2026-03-02T10:00:00+08:00",
      "全球速卖通不面向单一法域，规则集不对其适用任何法域的不侵权声明规则"),
     ("taobao", "2018-03-02T10:00:00+08:00",
-     "CN的该规则适用于2019-01-01起收到的不侵权声明；本声明于2018-03-02收到"),
+     "CN的该规则适用于2019-01-01起到达的不侵权声明；本声明于2018-03-02到达"),
 ])
 def test_a_reason_is_worded_in_the_language_asked(policy: eligibility.Policy, platform: str,
                                                   moment: str, reason: str) -> None:

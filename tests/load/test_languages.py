@@ -85,17 +85,31 @@ def test_a_missing_problem_wording_is_named(policy_copy: tuple[Path, Path]) -> N
 def test_an_interface_text_a_policy_leaves_out_is_the_packaged_one(
         policy_copy: tuple[Path, Path]) -> None:
     # A policy written for an earlier release of the command line lacks the texts added since:
-    # it loads, and each face words them as the packaged policy does, in the same language.
+    # it loads, each face words them as the packaged policy does in the same language, and the
+    # loader says which texts it lent (`eligibility lint` prints them).
     lang = policy_copy[0] / "lang"
-    replace_in(lang / "en.yaml", "\n  run.totals:", "\n  run.total_complaints:")
-    replace_in(lang / "zh-CN.yaml", "\n  run.totals:", "\n  run.total_complaints:")
-    assert problems(policy_copy) == []
+    for name in ("en.yaml", "zh-CN.yaml"):
+        text = (lang / name).read_text("utf-8")
+        kept = [line for line in text.splitlines() if not line.startswith("  run.totals:")]
+        (lang / name).write_text("\n".join(kept) + "\n", "utf-8")
+    checked = loader.check(*policy_copy)
+    assert checked.problems == ()
+    assert checked.loaded is not None
+    assert checked.loaded.borrowed == {"en": ("run.totals",), "zh-CN": ("run.totals",)}
     copy, packaged = eligibility.load_policy(*policy_copy), eligibility.load_policy()
     for code in ("en", "zh-CN"):
         assert copy.language(code).interface["run.totals"] == \
             packaged.language(code).interface["run.totals"]
-        assert copy.language(code).interface["run.total_complaints"] == \
-            packaged.language(code).interface["run.totals"]  # its own texts are kept too
+    assert loader.check().loaded.borrowed == {}  # type: ignore[union-attr]
+
+
+def test_a_misspelt_interface_key_is_named(policy_copy: tuple[Path, Path]) -> None:
+    # Renamed in both files, it would otherwise load with the packaged text in its place.
+    lang = policy_copy[0] / "lang"
+    replace_in(lang / "en.yaml", "\n  verdict.head:", "\n  verdict.heads:")
+    replace_in(lang / "zh-CN.yaml", "\n  verdict.head:", "\n  verdict.heads:")
+    assert problems(policy_copy) == [
+        "en.yaml: interface: verdict.heads is not a text any face uses"]
 
 
 def test_a_translation_lacking_what_its_source_lacks_borrows_it(

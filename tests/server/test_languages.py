@@ -40,6 +40,7 @@ def test_the_language_is_chosen_and_said(client: httpx.Client, policy: eligibili
     response = post(client, "/v1/evaluate" + query, complaint, headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-language"] == expected
+    assert response.headers["vary"] == "Accept-Language"
     assert response.content == policy.evaluate(complaint, lang=expected).model_dump_json().encode()
 
 
@@ -105,3 +106,9 @@ def test_field_problems_come_in_the_language_asked(client: httpx.Client) -> None
     assert chinese["errors"][0]["message"].startswith("未知主管机构 'NOPE'")
     batch = post(client, "/v1/evaluate/batch?lang=zh-CN", [complaint]).json()
     assert batch[0]["errors"][0]["message"] == chinese["errors"][0]["message"]
+
+
+def test_only_answers_chosen_by_language_vary_by_it(client: httpx.Client) -> None:
+    assert client.get("/v1/rules").headers["vary"] == "Accept-Language"
+    for path in ("/healthz", "/v1/schema"):
+        assert "vary" not in client.get(path).headers, path

@@ -382,6 +382,7 @@ def test_appeal_deadline_words_its_reason_in_the_language_asked(
                           headers={"Accept-Language": header} if header else {})
     assert response.status_code == 200
     assert response.headers["content-language"] == expected
+    assert response.headers["vary"] == "Accept-Language"
     answer = policy.appeal_deadline("amazon.com", "2026-03-02T10:00:00+08:00", lang=expected)
     assert response.content == answer.model_dump_json().encode()
     assert ("亚马逊" in response.json()["reason"]) is (expected == "zh-CN")
@@ -397,6 +398,9 @@ def test_appeal_deadline_problems_are_worded_in_the_language_asked(
     messages = {e["path"]: e["message"] for e in response.json()["errors"]}
     assert messages["platform"].startswith("未知平台 'nowhere'；可用平台：1688, ")
     assert messages["forwarded_at"] == "该日期时间缺少 UTC 时差；请补上，例如 +08:00。"
+    bare = client.get("/v1/appeal-deadline", params={"lang": "zh-CN"})
+    assert [e["message"] for e in bare.json()["errors"]] == ["缺少必填字段。"] * 2
+    assert bare.headers["vary"] == "Accept-Language"
     unknown = client.get("/v1/appeal-deadline", params={
         "platform": "taobao", "forwarded_at": "2026-03-02T10:00:00+08:00", "lang": "fr"})
     assert unknown.status_code == 400

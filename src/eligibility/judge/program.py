@@ -89,6 +89,10 @@ class Judge:
         those it has."""
         if lang is None:
             return self.languages[0]
+        if not isinstance(lang, str):
+            raise ValueError(f"lang must be a language code such as "
+                             f"{', '.join(map(repr, self.languages))}, not "
+                             f"{type(lang).__name__}")
         for code in self.languages:
             if code.lower() == lang.lower():
                 return code

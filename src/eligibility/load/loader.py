@@ -10,7 +10,6 @@ someone editing twenty rules meets every mistake in one run.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import string
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from ..errors import PolicyError
+from ..errors import PolicyError, listed
 from ..judge.program import Judge
 from ..judge.records import INTERFACE_FIELDS, Language, PlatformInfo, RuleInfo, RuleTexts
 from ..judge.vocabulary import BY_NAME
@@ -66,6 +65,9 @@ class Loaded:
     languages: dict[str, Language]  # in the order policy.yaml declares them, the source first
     rules_dir: Path
     jurisdictions_dir: Path
+    # Per language, the interface texts the policy's files leave out and the packaged policy
+    # lends (none for the packaged policy itself); `eligibility lint` lists them.
+    borrowed: dict[str, tuple[str, ...]]
 
 
 def packaged_dirs() -> tuple[Path, Path]:
@@ -120,6 +122,7 @@ class _Loader:
         self.jurisdictions_dir = jurisdictions_dir
         self.digest = hashlib.sha256()
         self.problems: list[PolicyError] = []
+        self.borrowed: dict[str, tuple[str, ...]] = {}
 
     def run(self) -> Loaded | None:
         missing = [d for d in (self.rules_dir, self.jurisdictions_dir) if not d.is_dir()]
@@ -166,7 +169,8 @@ class _Loader:
             catalog=compiled.catalog, platforms=compiled.platforms,
             groups={gid: g.title for gid, g in platforms.groups.items()},
             jurisdictions=jurisdictions, calendars=calendars, languages=languages,
-            rules_dir=self.rules_dir, jurisdictions_dir=self.jurisdictions_dir)
+            rules_dir=self.rules_dir, jurisdictions_dir=self.jurisdictions_dir,
+            borrowed=self.borrowed)
 
     # -- stages --
 
@@ -440,8 +444,13 @@ class _Loader:
         return out if len(self.problems) == before else None
 
     def fields_filled(self, path: Path, given: Mapping[str, str]) -> None:
-        """The source language's interface texts name only placeholders their face fills in
-        (a translation must then name the same ones)."""
+        """The source language's interface texts are texts a face uses (a misspelt key would
+        otherwise go unnoticed, its text replaced by the packaged one) and name only the
+        placeholders their face fills in (a translation must then name the same ones)."""
+        unknown = [key for key in given if key not in INTERFACE_FIELDS]
+        if unknown:
+            self.problem(path, f"interface: {listed(unknown)} "
+                               f"{'is' if len(unknown) == 1 else 'are'} not a text any face uses")
         for key in given.keys() & INTERFACE_FIELDS.keys():
             extra = _placeholders(given[key]) - INTERFACE_FIELDS[key]
             if extra:
@@ -465,9 +474,10 @@ class _Loader:
             found = next((other[key] for other in fallbacks if key in other), None)
             if found is not None:
                 texts[key] = found
+        self.borrowed[code] = tuple(key for key in missing if key in texts)
         unfilled = [key for key in INTERFACE_FIELDS if key not in texts]
         if unfilled:
-            self.problem(path, f"interface: no {code} text for {_listed(unfilled)}, and the "
+            self.problem(path, f"interface: no {code} text for {listed(unfilled)}, and the "
                                "packaged policy has none to lend")
             return None
         return texts
@@ -496,9 +506,9 @@ class _Loader:
         missing = [key for key in wanted if key not in present]
         unknown = [key for key in present if key not in wanted]
         if missing:
-            self.problem(path, f"{section}: no {code} text for {_listed(missing)}")
+            self.problem(path, f"{section}: no {code} text for {listed(missing)}")
         if unknown:
-            self.problem(path, f"{section}: {_listed(unknown)} "
+            self.problem(path, f"{section}: {listed(unknown)} "
                                f"{'is' if len(unknown) == 1 else 'are'} {stranger}")
 
     # -- recording problems --
@@ -514,24 +524,23 @@ class _Loader:
             return None
 
 
-def _listed(keys: list[str], most: int = 5) -> str:
-    shown = ", ".join(keys[:most])
-    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+_PACKAGED: list[tuple[str, dict[str, LanguageFile]]] = []  # read once, when first needed
 
 
-@functools.lru_cache(maxsize=1)
 def _packaged_languages() -> tuple[str, dict[str, LanguageFile]]:
-    """The packaged policy's source language and language files, read once per process; empty
-    when they cannot be read (then a policy must give every interface text itself)."""
-    try:
-        rules = packaged_dirs()[0]
-        meta = MetaFile.model_validate(load_yaml((rules / META_FILE).read_text("utf-8")))
-        return meta.languages[0], {
-            code: LanguageFile.model_validate(load_yaml(
-                (rules / LANGUAGE_FOLDER / f"{code}.yaml").read_text("utf-8")))
-            for code in meta.languages}
-    except (OSError, ValueError, YAMLError, PolicyError):
-        return "", {}
+    """The packaged policy's source language and language files; empty when they cannot be
+    read (then a policy must give every interface text itself, and the next load tries again)."""
+    if not _PACKAGED:
+        try:
+            rules = packaged_dirs()[0]
+            meta = MetaFile.model_validate(load_yaml((rules / META_FILE).read_text("utf-8")))
+            files = {code: LanguageFile.model_validate(load_yaml(
+                         (rules / LANGUAGE_FOLDER / f"{code}.yaml").read_text("utf-8")))
+                     for code in meta.languages}
+        except (OSError, ValueError, YAMLError, PolicyError):
+            return "", {}
+        _PACKAGED.append((meta.languages[0], files))
+    return _PACKAGED[0]
 
 
 def _packaged_source() -> str:

@@ -48,7 +48,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on how it was i
 
 from .. import __version__
 from ..catalog import rule_entries
-from ..errors import InvalidComplaint, shown
+from ..errors import InvalidComplaint, Problem, shown
 from ..jurisdiction.appeal import AppealDeadline
 from ..models import Verdict, verdicts_json
 from ..policy import Policy, load_policy
@@ -67,7 +67,7 @@ from .config import (
     settings_from_environment,
 )
 from .decisions import STDOUT, DecisionLog
-from .gateway import OPEN_PATHS, Gateway, exchange_of, policy_headers
+from .gateway import OPEN_PATHS, Gateway, exchange_of
 from .language import negotiate
 from .metrics import CONTENT_TYPE, MULTIPROC_ENV, Metrics, prepare_multiprocess_dir
 from .openapi import (
@@ -347,7 +347,9 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
         code = negotiate(request.scope, policy.languages)
         exchange_of(request.scope).language = code
         given = {"platform": platform, "forwarded_at": _plus_in_offset(forwarded_at)}
-        missing = [{"path": name, "message": "required query parameter"}
+        words = policy.language(code)
+        missing = [{"path": name, "message": words.problem(
+                        Problem(name, "required query parameter", "missing"))}
                    for name, value in given.items() if not value]
         if missing:
             raise HTTPProblem("invalid-parameter", _problem_count(len(missing)), errors=missing)
@@ -567,8 +569,7 @@ def serve(*, rules_dir: str | Path | None = None, jurisdictions_dir: str | Path 
         "host": host, "port": port, "log_config": log_config(log_level), "log_level": log_level,
         "access_log": False, "server_header": False,
         "timeout_graceful_shutdown": graceful_timeout,
-        "http": guarded_protocol(limits, policy_headers(policy.version, policy.digest)),
-        "limit_concurrency": settings.max_connections,
+        "http": guarded_protocol(limits), "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": settings.keep_alive_timeout,
     }
     if n_workers == 1:

@@ -70,13 +70,6 @@ def exchange_of(scope: Scope) -> Exchange:
     return exchange
 
 
-def policy_headers(version: str, digest: str) -> list[tuple[bytes, bytes]]:
-    """The headers that say which policy answered: on every answer, the transport's refusals
-    included."""
-    return [(b"x-policy-digest", digest.encode("latin-1")),
-            (b"x-policy-version", version.encode("latin-1"))]
-
-
 class Gateway:
     """ASGI middleware; see the module docstring for what it enforces."""
 
@@ -99,7 +92,8 @@ class Gateway:
             self._emit = None
         else:
             self._emit = StreamAccessLog(access_log)
-        self._fixed = policy_headers(version, digest)
+        self._fixed = [(b"x-policy-digest", digest.encode("latin-1")),
+                       (b"x-policy-version", version.encode("latin-1"))]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,8 +128,12 @@ class Gateway:
                 status = message["status"]
                 response_started = True
                 headers = [*message.get("headers", ()), *extra]
-                if exchange.language is not None and (status < 400 or status == 422):
-                    headers.append((b"content-language", exchange.language.encode("ascii")))
+                if exchange.language is not None:
+                    # The route chose its words by Accept-Language: a shared cache must too.
+                    headers.append((b"vary", b"Accept-Language"))
+                    if status < 400 or status == 422:
+                        headers.append((b"content-language",
+                                        exchange.language.encode("ascii")))
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 response_complete = True

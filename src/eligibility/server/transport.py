@@ -21,7 +21,7 @@ import asyncio
 import functools
 import secrets
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors.multiprocess import Multiprocess
 
+from .gateway import EXCHANGE_KEY, Exchange
 from .problems import KINDS, MEDIA_TYPE, render
 
 
@@ -49,11 +50,9 @@ class _Refused(Exception):
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and size limits on each request's head."""
 
-    def __init__(self, *args: Any, limits: ConnectionLimits,
-                 headers: Sequence[tuple[bytes, bytes]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._limits = limits
-        self._headers = b"".join(b"%s: %s\r\n" % pair for pair in headers)
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0  # of the request line and headers the parser has handed over
@@ -143,8 +142,12 @@ class GuardedProtocol(HttpToolsProtocol):
         self._body_timer = None
         # Answered without reading the body, only the connection is left to close; otherwise the
         # app, waiting for the rest of the body, sees the client gone and stops there.
+        # The request reached the app, which gave it its id (the caller's own, when usable):
+        # the refusal quotes the same one, so the caller can find it in the access log.
+        exchange = self.scope.get(EXCHANGE_KEY) if self.cycle is not None else None
         self._cut_off(self.cycle is None or not self.cycle.response_started,
-                      f"the body did not arrive within {self._limits.body_timeout:g} seconds")
+                      f"the body did not arrive within {self._limits.body_timeout:g} seconds",
+                      exchange.request_id if isinstance(exchange, Exchange) else None)
 
     def _too_large(self) -> str:
         return f"the request line and headers exceed {self._limits.max_header_bytes} bytes"
@@ -161,27 +164,28 @@ class GuardedProtocol(HttpToolsProtocol):
         self._cut_off(self._in_head, "the request's headers did not arrive within "
                                      f"{self._limits.header_timeout:g} seconds")
 
-    def _cut_off(self, answer: bool, detail: str) -> None:
+    def _cut_off(self, answer: bool, detail: str, request_id: str | None = None) -> None:
         if self.transport.is_closing():
             return
         if answer:
-            self._answer("request-timeout", detail)
+            self._answer("request-timeout", detail, request_id)
         else:
             self.transport.close()
 
-    def _answer(self, kind: str, detail: str) -> None:
+    def _answer(self, kind: str, detail: str, request_id: str | None = None) -> None:
         """A problem document, then the connection closes: the rest of the request is unread.
 
-        Like every answer of the service it carries a request id (its own: the request's head,
-        where a caller's X-Request-ID would be, was not read in full) and the policy headers.
+        Like every answer of the service it carries a request id: the one the app gave the
+        request when it got that far, else a new one (the head, where a caller's X-Request-ID
+        would be, was not read in full).
         """
-        request_id = secrets.token_hex(16)
+        request_id = request_id or secrets.token_hex(16)
         body = render(kind, detail, request_id)
         status = KINDS[kind][0]
         head = (f"HTTP/1.1 {status} {KINDS[kind][1]}\r\ncontent-type: {MEDIA_TYPE}\r\n"
-                f"content-length: {len(body)}\r\nx-request-id: {request_id}\r\n")
-        self.transport.write(head.encode("latin-1") + self._headers
-                             + b"connection: close\r\n\r\n" + body)
+                f"content-length: {len(body)}\r\nx-request-id: {request_id}\r\n"
+                "connection: close\r\n\r\n")
+        self.transport.write(head.encode("latin-1") + body)
         self.transport.close()
 
 
@@ -192,11 +196,9 @@ def _cancelled(timer: asyncio.TimerHandle | None) -> asyncio.TimerHandle | None:
     return None
 
 
-def guarded_protocol(limits: ConnectionLimits, headers: Sequence[tuple[bytes, bytes]] = (),
-                     ) -> Callable[..., GuardedProtocol]:
-    """The protocol factory uvicorn takes as ``http``, its refusals carrying ``headers`` (the
-    policy's); picklable, so workers receive it too."""
-    return functools.partial(GuardedProtocol, limits=limits, headers=tuple(headers))
+def guarded_protocol(limits: ConnectionLimits) -> Callable[..., GuardedProtocol]:
+    """The protocol factory uvicorn takes as ``http``; picklable, so workers receive it too."""
+    return functools.partial(GuardedProtocol, limits=limits)
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
