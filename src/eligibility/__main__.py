@@ -1,8 +1,9 @@
 """The ``eligibility`` script and ``python -m eligibility``: the command line, in its own process.
 
-The process is ours, and most commands are short (``serve`` aside, whose workers are processes
-of their own), so the process is set up for a short life. Importing
-the package makes tens of thousands of objects that live until the end, none of them garbage: the
+The process is ours, and every command but ``serve`` is short, so the process is set up for a
+short life (``serve`` loses nothing by it: what is frozen lives as long as it runs anyway).
+Importing the package makes tens of thousands of objects that live until the end, none of them
+garbage: the
 cyclic collector would scan them over and over while they are made, so it rests during the
 import, and then they are frozen (``gc.freeze``), so that neither the collections a command still
 runs nor the interpreter's shutdown go over them again. Freezing again at the end spares the
