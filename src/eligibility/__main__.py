@@ -3,12 +3,11 @@
 The process is ours, and every command but ``serve`` is short, so the process is set up for a
 short life (``serve`` loses nothing by it: what is frozen lives as long as it runs anyway).
 Importing the package makes tens of thousands of objects that live until the end, none of them
-garbage: the
-cyclic collector would scan them over and over while they are made, so it rests during the
-import, and then they are frozen (``gc.freeze``), so that neither the collections a command still
-runs nor the interpreter's shutdown go over them again. Freezing again at the end spares the
-shutdown what the command itself made (the loaded policy, above all). Together this is about a
-sixth of the wall time of ``eligibility check one.yaml`` (benchmarks/bench_startup.py).
+garbage: the cyclic collector would scan them over and over while they are made, so it rests
+during the import, and then they are frozen (``gc.freeze``), so that neither the collections a
+command still runs nor the interpreter's shutdown go over them again. Freezing again at the end
+spares the shutdown what the command itself made (the loaded policy, above all). Together this is
+about a sixth of the wall time of ``eligibility check one.yaml`` (benchmarks/bench_startup.py).
 
 Nothing here changes what a command does: its output goes to the standard streams, which the
 interpreter flushes at exit whatever the collector does, and nothing it opens outlives the
