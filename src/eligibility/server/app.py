@@ -112,12 +112,13 @@ class Evaluation:
     decisions: DecisionLog | None = None
 
     def judged(self, request_id: str, verdict: Verdict, data: Any,
-               index: int | None = None) -> None:
-        """Count a verdict and log the decision; called once per judged complaint, after the
-        judgement and before the answer is sent, from any route that judges."""
+               index: int | None = None, complaint: str | None = None) -> None:
+        """Count a verdict and log the decision; called once per verdict, after the judgement
+        and before the answer is sent, from any route that judges (``complaint``: the log's
+        complaint part, when one complaint has several verdicts)."""
         self.metrics.judged(verdict)
         if self.decisions is not None:
-            self.decisions.record(request_id, verdict, data, index)
+            self.decisions.record(request_id, verdict, data, index, complaint)
 
     def language(self, scope: Scope) -> str:
         """The answer's language, told to the gateway for the Content-Language header."""
@@ -151,10 +152,13 @@ class Evaluation:
             raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
                               errors=exc.errors()) from None
         exchange = exchange_of(scope)
+        # One complaint, one digest in the log, however many platforms judged it.
+        complaint = (self.decisions.complaint_fields(data) if self.decisions is not None
+                     else None)
         for verdict in verdicts.values():
             decision = verdict.decision.value
             exchange.decisions[decision] = exchange.decisions.get(decision, 0) + 1
-            self.judged(exchange.request_id, verdict, data)
+            self.judged(exchange.request_id, verdict, data, complaint=complaint)
         exchange.invalid = 0
         return verdicts_json(verdicts).encode("utf-8")
 

@@ -70,9 +70,19 @@ class DecisionLog:
 
     # -- writing --
 
+    def complaint_fields(self, data: Any) -> str:
+        """A line's complaint part: its digest, and the complaint itself when the log keeps
+        input. Made once per complaint, however many verdicts it gets (judged everywhere)."""
+        canonical = canonical_json(data)
+        fields = f'"complaint_sha256":"{hashlib.sha256(canonical).hexdigest()}"'
+        if self.include_input:
+            fields += ',"complaint":' + canonical.decode("utf-8")
+        return fields
+
     def record(self, request_id: str, verdict: Verdict, data: Any,
-               index: int | None = None) -> None:
-        """Write the line of one judged complaint; ``index`` is its place in a batch."""
+               index: int | None = None, complaint: str | None = None) -> None:
+        """Write the line of one judged complaint; ``index`` is its place in a batch, and
+        ``complaint`` its :meth:`complaint_fields` when already made."""
         # Written by hand, like the access line: the request id was checked at the door (or
         # made here), rule ids are checked when the policy loads, and platform ids are quoted
         # once each. Only the complaint needs a JSON encoder.
@@ -81,16 +91,14 @@ class DecisionLog:
             platform = self._platforms[verdict.platform] = json.dumps(verdict.platform,
                                                                       ensure_ascii=False)
         rules = ",".join(f'"{r.rule}"' for r in verdict.reasons)
-        canonical = canonical_json(data)
+        if complaint is None:
+            complaint = self.complaint_fields(data)
         line = (f'{{"time":"{datetime.now(timezone.utc).isoformat(timespec="milliseconds")}",'
                 f'"request_id":"{request_id}",'
                 + (f'"index":{index},' if index is not None else "")
                 + f'"policy":{self._policy},"platform":{platform},'
-                f'"decision":"{verdict.decision.value}","rules":[{rules}],'
-                f'"complaint_sha256":"{hashlib.sha256(canonical).hexdigest()}"')
-        if self.include_input:
-            line += ',"complaint":' + canonical.decode("utf-8")
-        self.write((line + "}\n").encode("utf-8"))
+                f'"decision":"{verdict.decision.value}","rules":[{rules}],{complaint}}}\n')
+        self.write(line.encode("utf-8"))
 
     def write(self, line: bytes) -> None:
         with self._lock:
