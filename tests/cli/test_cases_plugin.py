@@ -27,7 +27,7 @@ from eligibility.cases import (
 )
 from eligibility.load.yaml import load_yaml
 
-from ..conftest import FIXTURES, ROOT, base_complaint
+from ..conftest import FIXTURES, ROOT, base_complaint, replace_in
 
 pytest_plugins = ("pytester",)
 
@@ -289,11 +289,8 @@ def test_an_unusable_case_fails_alone_and_its_siblings_run(project: pytest.Pytes
 def test_plugin_runs_against_the_policy_named_in_the_ini_file(project: pytest.Pytester) -> None:
     rules = project.path / "policy" / "rules"
     shutil.copytree(ROOT / "rules", rules)
-    platforms = rules / "platforms.yaml"
-    text = platforms.read_text("utf-8")
-    assert "listing_domains: [taobao.com]" in text
-    platforms.write_text(text.replace("listing_domains: [taobao.com]",
-                                      "listing_domains: [world.taobao.com]"), "utf-8")
+    replace_in(rules / "platforms.yaml", "listing_domains: [taobao.com]",
+               "listing_domains: [world.taobao.com]")
     project.makefile(".case.yaml", own="""
 - name: item.taobao.com is off-platform under this team's policy
   complaint_file: complaint.yaml

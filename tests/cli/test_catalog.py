@@ -10,7 +10,7 @@ import eligibility
 from eligibility.catalog import REGENERATE, regenerate_command, render_markdown
 from eligibility.judge.vocabulary import FIELDS
 
-from ..conftest import ROOT
+from ..conftest import ROOT, replace_in
 
 CATALOG = ROOT / "docs" / "rules.md"
 
@@ -66,14 +66,10 @@ def test_links_point_at_headings(policy: eligibility.Policy) -> None:
 def test_the_catalog_follows_the_rule_files(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
-    territory = rules / "territory.yaml"
-    text = territory.read_text("utf-8")
-    assert "title: Right not protected in mainland China" in text
-    territory.write_text(text.replace("title: Right not protected in mainland China",
-                                      "title: Needs a right that covers mainland China"), "utf-8")
-    platforms = rules / "platforms.yaml"
-    platforms.write_text(platforms.read_text("utf-8").replace(
-        "listing_domains: [tmall.com]", "listing_domains: [tmall.com, tmall.com.hk]"))
+    replace_in(rules / "territory.yaml", "title: Right not protected in mainland China",
+               "title: Needs a right that covers mainland China")
+    replace_in(rules / "platforms.yaml", "listing_domains: [tmall.com]",
+               "listing_domains: [tmall.com, tmall.com.hk]")
     rendered = render_markdown(eligibility.load_policy(rules, ROOT / "jurisdictions"))
     assert "| Needs a right that covers mainland China |" in rendered
     assert "Right not protected in mainland China" not in rendered

@@ -242,8 +242,7 @@ def test_now_must_be_an_aware_datetime(run: Run, value: str) -> None:
 
 def test_rules_option_selects_another_policy(run: Run, policy_copy: tuple[Path, Path]) -> None:
     rules, juris = policy_copy
-    meta = rules / "policy.yaml"
-    meta.write_text(meta.read_text("utf-8").replace('version: "', 'version: "team-'), "utf-8")
+    replace_in(rules / "policy.yaml", 'version: "', 'version: "team-')
     result = run("--rules", rules, "--jurisdictions", juris, "check", "--json", ELIGIBLE)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["policy"]["version"].startswith("team-")
@@ -253,8 +252,7 @@ def test_rules_option_selects_another_policy(run: Run, policy_copy: tuple[Path, 
 def test_version_names_the_chosen_policy(run: Run, policy: eligibility.Policy,
                                          policy_copy: tuple[Path, Path], where: str) -> None:
     rules, juris = policy_copy
-    meta = rules / "policy.yaml"
-    meta.write_text(meta.read_text("utf-8").replace('version: "', 'version: "team-'), "utf-8")
+    replace_in(rules / "policy.yaml", 'version: "', 'version: "team-')
     folders = ["--rules", str(rules), "--jurisdictions", str(juris)]
     args = [*folders, "--version"] if where == "before" else ["--version", *folders]
     result = run(*args)
@@ -268,9 +266,7 @@ def test_version_names_the_chosen_policy(run: Run, policy: eligibility.Policy,
 def test_a_broken_policy_is_a_clear_error_on_every_command(
         run: Run, policy_copy: tuple[Path, Path]) -> None:
     rules, _ = policy_copy
-    target = rules / "territory.yaml"
-    target.write_text(target.read_text("utf-8").replace("severity: blocking",
-                                                        "severity: fatal", 1), "utf-8")
+    replace_in(rules / "territory.yaml", "severity: blocking", "severity: fatal", 1)
     for command in (["check", str(ELIGIBLE)], ["rules"], ["schema"],
                     ["test", str(ROOT / "tests" / "cases")]):
         result = run("--rules", rules, *command)

@@ -18,6 +18,15 @@ def problems(policy_copy: tuple[Path, Path]) -> list[str]:
     return [f"{Path(p.file).name}: {p.problem}" for p in found]
 
 
+def _drop_interface_text(policy_copy: tuple[Path, Path], key: str) -> None:
+    """Leave an interface text out of every language file of the copy."""
+    for path in sorted((policy_copy[0] / "lang").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        kept = [line for line in text.splitlines() if not line.startswith(f"  {key}:")]
+        assert len(kept) < len(text.splitlines()), f"{path.name} has no {key}"
+        path.write_text("\n".join(kept) + "\n", "utf-8")
+
+
 def test_the_packaged_languages_are_complete(policy_copy: tuple[Path, Path]) -> None:
     assert problems(policy_copy) == []
 
@@ -87,11 +96,7 @@ def test_an_interface_text_a_policy_leaves_out_is_the_packaged_one(
     # A policy written for an earlier release of the command line lacks the texts added since:
     # it loads, each face words them as the packaged policy does in the same language, and the
     # loader says which texts it lent (`eligibility lint` prints them).
-    lang = policy_copy[0] / "lang"
-    for name in ("en.yaml", "zh-CN.yaml"):
-        text = (lang / name).read_text("utf-8")
-        kept = [line for line in text.splitlines() if not line.startswith("  run.totals:")]
-        (lang / name).write_text("\n".join(kept) + "\n", "utf-8")
+    _drop_interface_text(policy_copy, "run.totals")
     checked = loader.check(*policy_copy)
     assert checked.problems == ()
     assert checked.loaded is not None
@@ -116,11 +121,7 @@ def test_a_translation_lacking_what_its_source_lacks_borrows_it(
         policy_copy: tuple[Path, Path]) -> None:
     # Dropped from both files, so no translation is missing against the source; the copy's
     # Chinese takes the packaged Chinese text, not the English one.
-    lang = policy_copy[0] / "lang"
-    for name in ("en.yaml", "zh-CN.yaml"):
-        text = (lang / name).read_text("utf-8")
-        kept = [line for line in text.splitlines() if not line.startswith("  verdict.due:")]
-        (lang / name).write_text("\n".join(kept) + "\n", "utf-8")
+    _drop_interface_text(policy_copy, "verdict.due")
     copy = eligibility.load_policy(*policy_copy)
     assert copy.language("zh-CN").interface["verdict.due"].startswith("平台应于")
 

@@ -11,6 +11,8 @@ import pytest
 import eligibility
 from eligibility.load.loader import check, packaged_dirs
 
+from ..conftest import replace_in
+
 
 def _policy(tmp_path: Path, extra: str) -> tuple[Path, Path]:
     rules, juris = packaged_dirs()
@@ -19,9 +21,8 @@ def _policy(tmp_path: Path, extra: str) -> tuple[Path, Path]:
     # Every rule needs its Chinese texts too; the extra one gets placeholders.
     chinese = tmp_path / "rules" / "lang" / "zh-CN.yaml"
     if "evidence.extra-check" in extra:
-        chinese.write_text(chinese.read_text("utf-8").replace(
-            "\nrules:\n", "\nrules:\n  evidence.extra-check: {title: 额外, message: 额外, "
-            "remediation: 额外}\n", 1), "utf-8")
+        replace_in(chinese, "\nrules:\n", "\nrules:\n  evidence.extra-check: {title: 额外, "
+                   "message: 额外, remediation: 额外}\n", 1)
     return tmp_path / "rules", juris
 
 

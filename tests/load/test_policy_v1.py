@@ -13,7 +13,7 @@ import eligibility
 from eligibility.judge.records import INTERFACE_FIELDS
 from eligibility.load.yaml import load_yaml
 
-from ..conftest import FIXTURES, ROOT
+from ..conftest import FIXTURES, ROOT, replace_in
 
 V1 = FIXTURES / "policy_v1"
 
@@ -88,9 +88,8 @@ def test_hosts_and_listing_domains_together_are_refused(tmp_path: Any) -> None:
 
     rules = tmp_path / "rules"
     shutil.copytree(V1 / "rules", rules)
-    platforms = rules / "platforms.yaml"
-    platforms.write_text(platforms.read_text("utf-8").replace(
-        "hosts: [taobao.com]", "hosts: [taobao.com]\n    listing_domains: [taobao.com]"), "utf-8")
+    replace_in(rules / "platforms.yaml", "hosts: [taobao.com]",
+               "hosts: [taobao.com]\n    listing_domains: [taobao.com]")
     with pytest.raises(eligibility.PolicyError) as err:
         eligibility.load_policy(rules, V1 / "jurisdictions")
     assert "hosts is the former name of listing_domains" in str(err.value)
