@@ -62,7 +62,8 @@ def test_no_module_imports_itself_back_through_others() -> None:
 
 
 def _private_reaches(path: Path) -> list[str]:
-    """``x._name`` where x is an imported module, and ``from m import _name``."""
+    """``x._name`` or ``getattr(x, "_name")`` where x is an imported module, and
+    ``from m import _name``."""
     tree = ast.parse(path.read_text("utf-8"))
     modules: set[str] = set()
     found: list[str] = []
@@ -82,6 +83,14 @@ def _private_reaches(path: Path) -> list[str]:
                 and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
                 and node.value.id in modules):
             found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("getattr", "setattr", "delattr") and len(node.args) >= 2
+              and isinstance(node.args[0], ast.Name) and node.args[0].id in modules
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+              and node.args[1].value.startswith("_")
+              and not node.args[1].value.startswith("__")):
+            found.append(f"{path.name}:{node.lineno}: {node.func.id}({node.args[0].id}, "
+                         f"{node.args[1].value!r})")
     return found
 
 

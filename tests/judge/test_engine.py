@@ -112,12 +112,12 @@ def test_non_bmp_names_compare_correctly(policy: eligibility.Policy,
 def test_an_engine_failure_is_an_error_never_a_verdict(policy: eligibility.Policy,
                                                        complaint: dict[str, Any],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    core = getattr(engine, "_core")  # noqa: B009 - the engine keeps its core private
+    extension = core.durable_rules_engine
 
     def refuse(*_: object) -> None:
-        raise core.error("simulated refusal")
+        raise extension.error("simulated refusal")
 
-    monkeypatch.setattr(core, "assert_fact", refuse)
+    monkeypatch.setattr(extension, "assert_fact", refuse)
     with pytest.raises(engine.EngineError):
         policy.evaluate(complaint)
 
@@ -184,14 +184,14 @@ def test_other_import_errors_are_left_as_they_are() -> None:
 def test_an_action_for_a_rule_the_ruleset_lacks_is_an_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
     ruleset = engine.build({}, label="names")
-    core = getattr(engine, "_core")  # noqa: B009 - the engine keeps its core private
-    real = core.start_action_for_state
+    extension = core.durable_rules_engine
+    real = extension.start_action_for_state
 
     def stranger(handle: int, state: str) -> Any:
         found = real(handle, state)
         return (found[0], '{"f9_0":' + found[1][len('{"_always":'):]) if found else found
 
-    monkeypatch.setattr(core, "start_action_for_state", stranger)
+    monkeypatch.setattr(extension, "start_action_for_state", stranger)
     with pytest.raises(engine.EngineError, match="unexpected action message"):
         ruleset.fire({"listings_count": 1})
     monkeypatch.undo()
