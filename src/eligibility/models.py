@@ -464,6 +464,10 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A text a policy file must not leave empty (a title, a source, a name).
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
 def spec_error(message: str) -> PydanticCustomError:
     """A validation error whose text is shown as is (no template braces interpreted)."""
     return PydanticCustomError("policy_data", "{message}", {"message": message})

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
 
-from ..models import Spec, spec_error
+from ..models import Spec, Text, spec_error
 from . import stored
 
 # One lock for building year tables in every calendar. It is held across fork, as the engine's
@@ -61,8 +61,8 @@ class CalendarDay(Spec):
     """A day the file adds on top of ``holidays``, with the notice that declared it."""
 
     date: date
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    name: Text
+    source: Text
 
 
 class CalendarCheckpoint(Spec):
@@ -70,7 +70,7 @@ class CalendarCheckpoint(Spec):
 
     date: date
     working: bool
-    source: str = Field(min_length=1)
+    source: Text
 
 
 class CalendarSpec(Spec):
@@ -80,7 +80,7 @@ class CalendarSpec(Spec):
     holidays: str
     official_from: int | None = Field(default=None, ge=1900, le=2200)
     official_through: int = Field(ge=1900, le=2200)
-    source: str = Field(min_length=1)
+    source: Text
     extra_holidays: list[CalendarDay] = Field(default_factory=list)
     extra_working_days: list[CalendarDay] = Field(default_factory=list)
     checkpoints: list[CalendarCheckpoint] = Field(default_factory=list)

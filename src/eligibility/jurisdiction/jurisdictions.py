@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ..models import IPRight, PatentKind, RightType, Spec, spec_error
+from ..models import IPRight, PatentKind, RightType, Spec, Text, spec_error
 from .calendar import CalendarSpec
 from .terms import add_months, term_end
 
@@ -52,7 +52,7 @@ class UnregisteredProtectionSpec(Spec):
     under the Berne Convention)."""
 
     right: RightType
-    source: str = Field(min_length=1)
+    source: Text
 
 
 class JoinedSpec(Spec):
@@ -60,7 +60,7 @@ class JoinedSpec(Spec):
 
     territory: TerritoryCode
     since: date
-    source: str = Field(min_length=1)
+    source: Text
 
 
 class AppealSpec(Spec):
@@ -69,9 +69,9 @@ class AppealSpec(Spec):
     days: int = Field(ge=1, le=365)
     day_kind: Literal["calendar", "business"]
     in_force_from: date | None = None
-    source: str = Field(min_length=1)
+    source: Text
     last_day_moves_past_days_off: bool = False
-    counting_source: str | None = Field(default=None, min_length=1)
+    counting_source: Text | None = None
 
     @model_validator(mode="after")
     def _cited(self) -> AppealSpec:
@@ -84,7 +84,7 @@ class JurisdictionSpec(Spec):
     code: JurisdictionCode
     name: str
     members: list[TerritoryCode] = Field(default_factory=list)
-    members_source: str | None = Field(default=None, min_length=1)
+    members_source: Text | None = None
     joined: list[JoinedSpec] = Field(default_factory=list)
     unregistered_protection: list[UnregisteredProtectionSpec] = Field(default_factory=list)
     aliases: list[TerritoryCode] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..models import DEFAULT_CHANNEL, Channel, PartyKind, Severity, Spec, spec_error
+from ..models import DEFAULT_CHANNEL, Channel, PartyKind, Severity, Spec, Text, spec_error
 
 RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 PLATFORMS_FILE = "platforms.yaml"
@@ -27,14 +27,14 @@ DocumentTypeCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,
 
 class RuleSpec(Spec):
     id: str
-    title: str = Field(min_length=1)
+    title: Text
     applies_to: list[str] = Field(min_length=1)
     severity: Severity
     when: Any
     applies_if: Any = None
-    message: str = Field(min_length=1)
-    remediation: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    message: Text
+    remediation: Text
+    source: Text
     report: list[str] = Field(default_factory=list)
     effective_from: date | None = None
     effective_until: date | None = None
@@ -69,7 +69,7 @@ class ChannelSpec(Spec):
     # The most distinct listings one complaint filed through this channel may name; None: no
     # limit the policy knows of.
     max_listings: int | None = Field(default=None, ge=1, le=1_000_000)
-    source: str | None = Field(default=None, min_length=1)
+    source: Text | None = None
 
     @model_validator(mode="after")
     def _cited(self) -> ChannelSpec:
@@ -111,7 +111,7 @@ class PlatformSpec(Spec):
     timezone: str
     response: ResponseSpec | None = None
     # Where the platform, its domains and its complaint channel are stated.
-    source: str | None = Field(default=None, min_length=1)
+    source: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -137,14 +137,12 @@ class PlatformsFile(Spec):
 
 class MetaFile(Spec):
     name: str
-    version: str = Field(min_length=1)
+    version: Text
     # The languages verdicts can be worded in; the first is the one the rule files are written
     # in. Each has its file in rules/lang/.
     languages: list[Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]] = Field(
         default_factory=lambda: ["en"], min_length=1)
 
-
-Text = Annotated[str, StringConstraints(min_length=1)]
 
 
 class RuleTextsSpec(Spec):
