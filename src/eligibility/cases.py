@@ -135,7 +135,10 @@ def load_cases(path: Path) -> list[Case]:
 def load_entries(path: Path) -> list[Case | CaseFileError]:
     """Read one case file, keeping an unusable case as its error in its place, so that one
     typo does not hide the other cases of the file. A file that cannot be read at all raises."""
-    nodes, data = _read_yaml(path)
+    text = _read_text(path)
+    data = _parsed(path, text)
+    # A second pass over the text, for the line of each case that reports point at.
+    nodes = yaml.compose(text, Loader=_COMPOSER)
     items: list[tuple[Any, int]]
     if isinstance(data, list):
         lines = [n.start_mark.line + 1 for n in nodes.value] if isinstance(
@@ -160,19 +163,20 @@ def load_entries(path: Path) -> list[Case | CaseFileError]:
     return _unique_names(entries)
 
 
-def _read_yaml(path: Path) -> tuple[yaml.Node | None, Any]:
-    """The file's data, and its node tree for the line numbers that reports point at."""
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseFileError(path, f"not UTF-8 text: {exc}") from None
     except OSError as exc:
         raise CaseFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _parsed(path: Path, text: str) -> Any:
     try:
-        data = load_yaml(text)
+        return load_yaml(text)
     except YAMLError as exc:
         raise CaseFileError(path, f"not valid YAML: {exc}") from None
-    return yaml.compose(text, Loader=_COMPOSER), data
 
 
 def _kind(value: Any) -> str:
@@ -228,7 +232,7 @@ def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, 
     target = (case_path.parent / value).resolve()
     if target not in cache:
         try:
-            _, data = _read_yaml(target)
+            data = _parsed(target, _read_text(target))
         except CaseFileError as exc:
             raise fail(f"complaint_file {value}: {exc.message}") from None
         if not isinstance(data, Mapping):
