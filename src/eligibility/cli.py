@@ -33,7 +33,7 @@ from .errors import InvalidComplaint, PolicyError, listed
 from .judge.records import Language
 from .jurisdiction.appeal import AppealDeadline
 from .load.loader import resolve_dirs
-from .load.yaml import parse_document
+from .load.yaml import parse_complaint_file
 from .models import Verdict, parse_aware_datetime, verdicts_json
 from .policy import Policy, load_policy
 
@@ -212,7 +212,8 @@ class _Item:
     error: str | None = None
 
 
-def _read_source(name: str) -> str:
+def _read_source(name: str) -> Any:
+    """The complaint (or list of them) in a file, or on standard input for ``-``."""
     if name == STDIN:
         raw = sys.stdin.buffer.read()
     else:
@@ -220,24 +221,18 @@ def _read_source(name: str) -> str:
             raw = Path(name).read_bytes()
         except OSError as exc:
             raise ValueError(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        text: str = raw.decode("utf-8-sig")
-        return text
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text: {exc}") from None
+    return parse_complaint_file(raw, name)
 
 
 def _items(names: Sequence[str]) -> Iterator[_Item]:
     for name in names:
         label = "<stdin>" if name == STDIN else name
         try:
-            data = parse_document(_read_source(name), name)
+            data = _read_source(name)
         except ValueError as exc:
             yield _Item(label, error=str(exc))
             continue
         if isinstance(data, list):
-            if not data:
-                yield _Item(label, error="the list holds no complaints")
             for index, entry in enumerate(data):
                 yield _Item(f"{label}[{index}]", entry)
         else:
@@ -376,7 +371,7 @@ def where(state: State, file: str, as_json: bool, now: datetime | None,
     code = checked_lang(policy, lang)
     label = "<stdin>" if file == STDIN else file
     try:
-        data = parse_document(_read_source(file), file)
+        data = _read_source(file)
     except ValueError as exc:
         _report_invalid(label, [{"path": "", "message": str(exc)}], as_json)
         sys.exit(EXIT_INVALID)

@@ -24,7 +24,7 @@ from typing import Any
 
 from .cases import CASE_SUFFIX, CaseFileError, is_case_file, load_entries
 from .errors import InvalidComplaint
-from .load.yaml import parse_document
+from .load.yaml import parse_complaint_file
 from .models import Verdict, check_now
 from .policy import Policy
 
@@ -157,16 +157,14 @@ def _read(path: Path) -> Iterator[_Input | InputError]:
                              everywhere=entry.expect.everywhere is not None)
         return
     try:
-        data = parse_document(path.read_bytes().decode("utf-8-sig"), path.name)
+        data = parse_complaint_file(path.read_bytes(), path.name)
     except OSError as exc:
         yield InputError(str(path), "", f"cannot be read: {exc.strerror or exc}")
         return
-    except (UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:
         yield InputError(str(path), "", str(exc))
         return
     if isinstance(data, list):
-        if not data:
-            yield InputError(str(path), "", "the list holds no complaints")
         for index, entry in enumerate(data):
             yield _Input(str(path), f"{path.name}[{index}]", entry, None)
     else:

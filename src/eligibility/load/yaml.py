@@ -121,3 +121,16 @@ def parse_document(text: str, name: str) -> Any:
         raise ValueError(f"not valid YAML: {exc}") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def parse_complaint_file(raw: bytes, name: str) -> Any:
+    """A complaint file's content: one complaint, or a non-empty list of them (JSON or YAML,
+    UTF-8 with or without a byte-order mark); ValueError says why it cannot be read."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text: {exc}") from None
+    data = parse_document(text, name)
+    if data == []:
+        raise ValueError("the list holds no complaints")
+    return data
