@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,10 +40,16 @@ class PlatformProfile:
     # Channel -> the most listings one complaint through it may name (None: no known limit).
     max_listings: dict[str, int | None]
 
-    @property
+    # Derived once per loaded policy, not per complaint (every fact quotes them).
+    @cached_property
     def domains(self) -> tuple[str, ...]:
         """Every domain a listing may be on: item pages first, then short links."""
         return tuple(dict.fromkeys((*self.listing_domains, *self.short_link_domains)))
+
+    @cached_property
+    def accepted_listed(self) -> dict[str, tuple[str, ...]]:
+        """The accepted identity document types of each kind of filer, in order."""
+        return {kind: tuple(sorted(types)) for kind, types in self.accepted_documents.items()}
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ def build(complaint: Complaint, profile: PlatformProfile, jurisdictions: Jurisdi
         "identity.unexpired": len(current),
         "identity.unnamed": unnamed,
         "identity.matching": matching,
-        "identity.accepted_types": sorted(accepted_types),
+        "identity.accepted_types": list(profile.accepted_listed.get(complainant.kind, ())),
         "identity.holder_names": sorted({d.holder_name for d in current
                                          if d.holder_name is not None}),
         "authorization.supplied": letter is not None,
