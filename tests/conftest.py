@@ -51,6 +51,14 @@ def base_complaint() -> dict[str, Any]:
     return data
 
 
+def unavailable(reason: str, remedy: str) -> None:
+    """Skip a test whose system requirement is missing here; under CI (``CI`` set, as
+    ``.ci/run`` does) fail it instead, so that CI never passes by skipping it."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run this test: {remedy}")
+    pytest.skip(reason)
+
+
 def replace_in(path: Path, old: str, new: str, count: int = -1) -> None:
     """Edit a file of a test's own policy copy; the text to replace must be there, so that an
     edit that silently misses (the file changed) fails the test instead of testing nothing."""

@@ -21,7 +21,7 @@ from click.testing import Result
 import eligibility
 from eligibility.load.loader import packaged_dirs
 
-from ..conftest import FIXTURES, ROOT, replace_in
+from ..conftest import FIXTURES, ROOT, replace_in, unavailable
 from .conftest import Run
 
 ELIGIBLE = FIXTURES / "complaints" / "eligible-taobao-agent.yaml"
@@ -565,11 +565,18 @@ def test_python_m_runs_the_command_line_without_the_web_stack() -> None:
     assert report == "WEB [] 0", done.stderr
 
 
-def test_console_script_help_and_version() -> None:
+@pytest.fixture
+def console_script() -> Path:
+    """The installed ``eligibility`` script of this interpreter (make and CI install it)."""
     script = Path(sys.executable).with_name("eligibility")
     if not script.exists():
-        pytest.skip("the console script is not installed next to this interpreter")
-    done = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+        unavailable("the console script is not installed next to this interpreter",
+                    "install the package (make installs it in the venv)")
+    return script
+
+
+def test_console_script_help_and_version(console_script: Path) -> None:
+    done = subprocess.run([str(console_script), "--version"], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0
     policy = eligibility.default_policy()
@@ -581,16 +588,13 @@ def test_console_script_help_and_version() -> None:
         assert f"  {command}" in help_text
 
 
-def test_the_console_script_answers_as_the_command_does(run: Run) -> None:
+def test_the_console_script_answers_as_the_command_does(run: Run, console_script: Path) -> None:
     # The script sets up its own process (the collector paused while importing, objects frozen):
     # the output and the exit status must be those of the command run in-process.
-    script = Path(sys.executable).with_name("eligibility")
-    if not script.exists():
-        pytest.skip("the console script is not installed next to this interpreter")
     examples = sorted((ROOT / "examples").glob("*.yaml"))[:4]
     args = ["check", "--now", "2026-06-01T00:00:00Z", *map(str, examples)]
     inside = run(*args)
-    for command in ([str(script)], [sys.executable, "-m", "eligibility"]):
+    for command in ([str(console_script)], [sys.executable, "-m", "eligibility"]):
         done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120,
                               check=False)
         assert (done.returncode, done.stdout) == (inside.exit_code, inside.stdout), done.stderr

@@ -29,7 +29,7 @@ from eligibility.load.yaml import load_yaml
 from eligibility.server import create_app
 from eligibility.server.checker import complaint_fields, page_data_json
 
-from ..conftest import EXAMPLES, ROOT
+from ..conftest import EXAMPLES, ROOT, unavailable
 from .harness import running
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ KEY = "page-test-key-0123456789"
 PAGE_BUDGET_BYTES = 64 * 1024
 
 
+BROWSER = "run .ci/install-browser first"
+
+
 def chromium_path() -> str | None:
     given = os.environ.get("ELIGIBILITY_CHROMIUM")
     if given:
@@ -54,22 +57,16 @@ def chromium_path() -> str | None:
     return None
 
 
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests: run .ci/install-browser first")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     try:
         from playwright.sync_api import sync_playwright
     except ModuleNotFoundError:
-        unavailable("Playwright is not installed (pip install -e '.[dev]')")
+        unavailable("Playwright is not installed (pip install -e '.[dev]')", BROWSER)
     executable = chromium_path()
     if executable is None:
         unavailable("no Chromium at /usr/bin/chromium or $ELIGIBILITY_CHROMIUM "
-                    "(apt-get install chromium chromium-driver)")
+                    "(apt-get install chromium chromium-driver)", BROWSER)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                               timeout=60_000)
