@@ -81,6 +81,9 @@ class Judge:
         self.policy = policy
         # Codes that depend on the policy, checked while the complaint is validated.
         self.context = dict(context)
+        # For a complaint judged everywhere that names no platform: its channel is not checked
+        # against the stand-in platform's (the channel belongs to one filing, judged nowhere).
+        self._any_platform_context = {**self.context, "channels": None}
         self.languages = languages  # the first is the rule files' own
 
     def language(self, lang: str | None) -> str:
@@ -146,19 +149,18 @@ class Judge:
         out), then one fact and one engine call per platform. Rules of one filing (listings,
         channel) are not applicable: listings belong to one platform."""
         named = not isinstance(complaint, Mapping) or complaint.get("platform") is not None
-        # A complaint that names no platform is not refused for a channel the stand-in
-        # platform happens not to take: the channel belongs to one filing, judged nowhere here.
-        context = self.context if named else {**self.context, "channels": None}
+        context = self.context if named else self._any_platform_context
         parsed = self.parse(_with_some_platform(complaint, next(iter(self.programs))), context)
         submitted = parsed.submitted_at or now or datetime.now(timezone.utc)
         # The listings only feed rules of one filing, which do not apply here: leaving them out
         # spares parsing every URL once per platform.
         parsed = parsed.model_copy(update={"infringement": parsed.infringement.model_copy(
             update={"listings": []})})
+        # One complaint for every platform: a fact is built for a platform from its program's
+        # profile, never from the complaint's own `platform`, so no per-platform copy is made.
         out: dict[str, Verdict] = {}
         for platform, program in self.programs.items():
-            match = self._match_on(program, parsed.model_copy(update={"platform": platform}),
-                                   submitted)
+            match = self._match_on(program, parsed, submitted)
             out[platform] = self.conclude(match, lang, everywhere=True)
         return out
 
