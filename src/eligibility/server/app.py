@@ -31,7 +31,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 try:
     import uvicorn
@@ -100,6 +100,8 @@ class ServiceApp(FastAPI):
         return Gateway(super().build_middleware_stack(), **self.gateway_options)
 
 
+T = TypeVar("T")
+
 @dataclass(frozen=True)
 class Evaluation:
     """The evaluation routes, written against plain ASGI so the gateway can serve them."""
@@ -121,7 +123,8 @@ class Evaluation:
             self.decisions.record(request_id, verdict, data, index, complaint)
 
     def language(self, scope: Scope) -> str:
-        """The answer's language, told to the gateway for the Content-Language header."""
+        """The answer's language (for every route that words its answer), told to the gateway
+        for the Content-Language and Vary headers."""
         code = negotiate(scope, self.policy.languages)
         exchange_of(scope).language = code
         return code
@@ -146,11 +149,10 @@ class Evaluation:
         lang = self.language(scope)
         data = await read_body(scope, receive, self.max_body)
         try:
-            verdicts = self.policy.evaluate_everywhere(data, lang=lang)
-        except InvalidComplaint as exc:
+            verdicts = _judged(self.policy.evaluate_everywhere, data, lang)
+        except HTTPProblem:
             self.metrics.invalid.inc()
-            raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
-                              errors=exc.errors()) from None
+            raise
         exchange = exchange_of(scope)
         # One complaint, one digest in the log, however many platforms judged it.
         complaint = (self.decisions.complaint_fields(data) if self.decisions is not None
@@ -310,9 +312,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                         **problem_responses(400, *auth)},
              openapi_extra={"parameters": languages})
     async def rules(request: Request) -> Response:
-        code = negotiate(request.scope, policy.languages)
-        exchange_of(request.scope).language = code
-        return Response(rules_bodies[code], media_type=JSON)
+        return Response(rules_bodies[evaluation.language(request.scope)], media_type=JSON)
 
     @app.get("/v1/schema", summary="JSON Schema of a complaint", tags=["policy"],
              response_model=None,
@@ -348,8 +348,7 @@ def create_app(policy: Policy, *, api_keys: Iterable[str] | None = None,
                 None, description="When the platform forwarded the counter-notice: ISO 8601 "
                                   "with a UTC offset (send '+' as %2B)"),
     ) -> Response:
-        code = negotiate(request.scope, policy.languages)
-        exchange_of(request.scope).language = code
+        code = evaluation.language(request.scope)
         given = {"platform": platform, "forwarded_at": _plus_in_offset(forwarded_at)}
         words = policy.language(code)
         missing = [{"path": name, "message": words.problem(
@@ -404,12 +403,17 @@ def _fixed_answer(body: bytes) -> Callable[[], Awaitable[Response]]:
     return answer
 
 
-def _judge(policy: Policy, data: Any, lang: str) -> Verdict:
+def _judged(judge: Callable[..., T], data: Any, lang: str) -> T:
+    """``judge(data, lang=lang)``, a complaint that cannot be read answered as a 422 problem."""
     try:
-        return policy.evaluate(data, lang=lang)
+        return judge(data, lang=lang)
     except InvalidComplaint as exc:
         raise HTTPProblem("invalid-complaint", _problem_count(len(exc.problems)),
                           errors=exc.errors()) from None
+
+
+def _judge(policy: Policy, data: Any, lang: str) -> Verdict:
+    return _judged(policy.evaluate, data, lang)
 
 
 def _judge_batch(policy: Policy, items: Sequence[Any], decisions: dict[str, int],
