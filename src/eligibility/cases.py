@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import InvalidComplaint
-from .load.yaml import YAMLError, load_yaml
+from .load.yaml import YAMLError, load_yaml, parse_complaint_file
 from .models import Decision, Verdict, parse_aware_datetime
 from .policy import Policy
 
@@ -232,9 +232,11 @@ def _complaint_file(case_path: Path, value: Any, cache: dict[Path, Mapping[str, 
     target = (case_path.parent / value).resolve()
     if target not in cache:
         try:
-            data = _parsed(target, _read_text(target))
-        except CaseFileError as exc:
-            raise fail(f"complaint_file {value}: {exc.message}") from None
+            data = parse_complaint_file(target.read_bytes(), target.name)
+        except OSError as exc:
+            raise fail(f"complaint_file {value}: cannot be read: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise fail(f"complaint_file {value}: {exc}") from None
         if not isinstance(data, Mapping):
             raise fail(f"complaint_file {value}: expected a complaint (a mapping), "
                        f"got {_kind(data)}")

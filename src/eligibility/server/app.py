@@ -102,6 +102,7 @@ class ServiceApp(FastAPI):
 
 T = TypeVar("T")
 
+
 @dataclass(frozen=True)
 class Evaluation:
     """The evaluation routes, written against plain ASGI so the gateway can serve them."""
