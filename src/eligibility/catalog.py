@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from .judge.records import Language, RuleInfo
+from .judge.records import Language
 from .judge.vocabulary import FIELDS, Field
 from .models import Severity
 from .policy import Policy
@@ -23,8 +23,6 @@ def regenerate_command(lang: str, source: str) -> str:
         return "eligibility rules --markdown > docs/rules.md"
     return f"eligibility rules --markdown --lang {lang} > docs/rules.{lang}.md"
 
-
-REGENERATE = regenerate_command("en", "en")
 
 
 def rule_entries(policy: Policy, lang: str) -> list[dict[str, Any]]:
@@ -60,10 +58,6 @@ def _platform_rows(policy: Policy, language: Language) -> list[str]:
                     f"| {_codes(spec.short_link_domains, none)} "
                     f"| {_codes(spec.channels, none)} | {window} |")
     return rows
-
-
-def _applies(info: RuleInfo) -> str:
-    return ", ".join(f"`{t}`" for t in info.applies_to)
 
 
 def render_markdown(policy: Policy, lang: str | None = None) -> str:
@@ -102,7 +96,7 @@ def render_markdown(policy: Policy, lang: str | None = None) -> str:
         "",
         f"| {rule_columns} |",
         "|---|---|---|---|",
-        *[f"| [`{r.id}`](#{_anchor(r.id)}) | {r.severity} | {_applies(r)} "
+        *[f"| [`{r.id}`](#{_anchor(r.id)}) | {r.severity} | {_codes(r.applies_to, '')} "
           f"| {_cell(r.texts[code].title)} |" for r in policy.catalog],
     ]
     current_file = None
@@ -111,10 +105,11 @@ def render_markdown(policy: Policy, lang: str | None = None) -> str:
         if info.file != current_file:
             current_file = info.file
             lines += ["", f"## {info.file}"]
-        platforms = ", ".join(f"`{p}`" for p in info.platforms) or text("catalog.none")
+        platforms = _codes(info.platforms, text("catalog.none"))
         lines += ["", f"### {info.id}", "",
                   text("catalog.rule_head", title=_cell(texts.title), severity=info.severity),
-                  "", "- " + text("catalog.applies", targets=_applies(info), platforms=platforms)]
+                  "", "- " + text("catalog.applies", targets=_codes(info.applies_to, ""),
+                                          platforms=platforms)]
         if info.platforms:
             lines += ["- " + text("catalog.message", text=_cell(texts.message)),
                       "- " + text("catalog.remedy", text=_cell(texts.remediation))]
