@@ -47,7 +47,8 @@ def measure(rounds: int, repeats: int) -> dict[str, float]:
                                        decision_log=folder / "with-input.jsonl"),
     }
     verdicts = [policy.evaluate(json.loads(b)) for b in bodies]
-    metrics = Metrics(version=policy.version, digest=policy.digest, routes=["/v1/evaluate"])
+    metrics = Metrics(version=policy.version, digest=policy.digest)
+    metrics.expect_routes(["/v1/evaluate"])
 
     def metrics_alone() -> None:
         for _ in range(rounds):

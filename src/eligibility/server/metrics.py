@@ -60,10 +60,10 @@ class Metrics:
     """The service's series, in a registry of their own (one per app, so apps built side by side
     in one process, as tests do, do not count each other's requests)."""
 
-    def __init__(self, *, version: str, digest: str, routes: Collection[str] = (),
-                 platforms: Collection[str] = (), rules: Collection[str] = ()) -> None:
+    def __init__(self, *, version: str, digest: str, platforms: Collection[str] = (),
+                 rules: Collection[str] = ()) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.routes = frozenset(routes)
+        self.routes: frozenset[str] = frozenset()  # set by expect_routes once the app has them
         r = self.registry
         self.evaluations = Counter("eligibility_evaluations", "Complaints judged, by platform "
                                    "and decision", ["platform", "decision"], registry=r)
