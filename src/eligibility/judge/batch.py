@@ -91,11 +91,11 @@ def check_workers(workers: object) -> int:
 
 def evaluate_in_processes(judge: Judge, complaints: Iterable[Complaint | Mapping[str, Any]],
                           *, now: datetime | None, workers: int, lang: str) -> list[Verdict]:
-    """Judge complaints on ``workers`` forked processes; same verdicts and errors, same order,
-    as judging them one by one."""
-    workers = check_workers(workers)
+    """Judge complaints on ``workers`` (more than one, checked by the caller with
+    :func:`check_workers`) forked processes; same verdicts and errors, same order, as judging
+    them one by one."""
     items = list(complaints)
-    if workers == 1 or len(items) < 2 * MIN_CHUNK:
+    if len(items) < 2 * MIN_CHUNK:
         return evaluate_in_order(judge, items, now, lang)
     # Imported here: a process that never judges across processes (every command-line check)
     # does not pay for importing them.
