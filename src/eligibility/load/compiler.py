@@ -161,7 +161,7 @@ def source_texts(spec: RuleSpec) -> RuleTexts:
 def _info(rule: CheckedRule, platforms: tuple[str, ...],
           texts: Mapping[str, RuleTexts]) -> RuleInfo:
     spec = rule.spec
-    source = source_texts(spec)
+    source = texts[next(iter(texts))]  # the source language comes first: the file's own words
     return RuleInfo(
         id=spec.id, title=source.title, severity=spec.severity, platforms=platforms,
         applies_to=tuple(spec.applies_to), source=spec.source.strip(), file=rule.file,
