@@ -29,7 +29,7 @@ from eligibility.load.yaml import load_yaml
 from eligibility.server import create_app
 from eligibility.server.checker import complaint_fields, page_data_json
 
-from ..conftest import EXAMPLES, ROOT, unavailable
+from ..conftest import EXAMPLES, ROOT, replace_in, unavailable
 from .harness import running
 
 if TYPE_CHECKING:
@@ -416,6 +416,30 @@ def test_field_problems_follow_the_language(page: Page, policy: eligibility.Poli
     for error in caught.value.errors():
         assert page.locator(f'.error[data-error-path="{error["path"]}"]').inner_text() == \
             error["message"]
+
+
+@pytest.mark.browser
+def test_the_language_switch_offers_the_policys_languages(
+        browser: Browser, policy_copy: tuple[Path, Path]) -> None:
+    # A third language is a data change for the page too: offered by its own name, chosen for a
+    # browser set to it; one the policy lacks is never offered.
+    rules = policy_copy[0]
+    chinese = (rules / "lang" / "zh-CN.yaml").read_text("utf-8")
+    (rules / "lang" / "zh-TW.yaml").write_text(
+        chinese.replace("language: zh-CN", "language: zh-TW").replace("name: 简体中文",
+                                                                    "name: 繁體中文"), "utf-8")
+    replace_in(rules / "policy.yaml", "[en, zh-CN]", "[en, zh-TW, zh-CN]")
+    policy = eligibility.load_policy(*policy_copy)
+    with running(create_app(policy, access_log=False)) as base:
+        for locale, chosen in (("zh-TW", "zh-TW"), ("zh-CN", "zh-CN"), ("de-DE", "en")):
+            context = browser.new_context(locale=locale)
+            page = context.new_page()
+            page.goto(base + "/")
+            options = page.locator("#lang option")
+            assert options.evaluate_all("(os) => os.map((o) => [o.value, o.textContent])") == [
+                ["en", "English"], ["zh-TW", "繁體中文"], ["zh-CN", "简体中文"]]
+            assert page.input_value("#lang") == chosen, locale
+            context.close()
 
 
 @pytest.mark.browser

@@ -69,10 +69,12 @@ def page_assets(complaint_schema: Mapping[str, Any],
 
 def page_data_json(complaint_schema: Mapping[str, Any], languages: Mapping[str, Language]) -> str:
     """What the page knows of the policy, as JSON that is safe inside an HTML ``<script>``
-    element: ``fields`` (see :func:`complaint_fields`) and ``languages``, per language code its
-    platform names and interface texts."""
+    element: ``fields`` (see :func:`complaint_fields`), ``languages``, per language code its
+    name, platform names and interface texts, and ``language_order``, the codes in the policy's
+    order (the source language first), which the page's language switch offers."""
     data = {
         "fields": complaint_fields(complaint_schema),
+        "language_order": list(languages),
         "languages": {code: {"name": texts.name, "platforms": dict(texts.platforms),
                              "interface": dict(texts.interface)}
                       for code, texts in languages.items()},

@@ -10,6 +10,9 @@
   const POLICY = JSON.parse($("#choices").textContent);
   const FIELDS = POLICY.fields;
   const LANGS = POLICY.languages || {};
+  // The policy's languages in its order, the one its rules are written in first.
+  const ORDER = POLICY.language_order || Object.keys(LANGS);
+  const SOURCE = ORDER[0] || "en";
 
   const T = {
     en: {
@@ -95,7 +98,7 @@
     },
   };
 
-  let lang = "en";
+  let lang = SOURCE;
   let apiKey = ""; // held in this variable only: never stored, sent as a Bearer header
   let state = {}; // the complaint the form shows
   let syncNote = "";
@@ -112,7 +115,7 @@
   // line; tests/server/test_page.py checks that every key used here exists).
   const said = (key, fields = {}, otherwise = key) => {
     const own = (LANGS[lang] || {}).interface || {};
-    const text = own[key] || ((LANGS.en || {}).interface || {})[key];
+    const text = own[key] || ((LANGS[SOURCE] || {}).interface || {})[key];
     return text == null ? otherwise : text.replace(/\{(\w+)\}/g, (_, name) => String(fields[name]));
   };
   const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -691,10 +694,21 @@
   $("#check").addEventListener("click", () => run("one"));
   $("#check-everywhere").addEventListener("click", () => run("everywhere"));
 
-  // A browser set to Chinese starts in Chinese; the switch is always there.
-  const preferred = (navigator.languages && navigator.languages[0]) || navigator.language || "";
-  if (/^zh\b/i.test(preferred)) $("#lang").value = "zh-CN";
-  lang = $("#lang").value;
+  // The switch offers the policy's languages; the page starts in the first of the browser's
+  // languages the policy has (matched as the service matches Accept-Language: the whole tag,
+  // else its first part), else in the policy's own.
+  const switcher = $("#lang");
+  switcher.replaceChildren(...ORDER.map((code) =>
+    el("option", { value: code, lang: code }, (LANGS[code] || {}).name || code)));
+  const primary = (tag) => tag.toLowerCase().split("-")[0];
+  const wanted = (navigator.languages && navigator.languages.length ? navigator.languages
+    : [navigator.language || ""]).map(String);
+  for (const tag of wanted) {
+    const found = ORDER.find((code) => code.toLowerCase() === tag.toLowerCase())
+      || ORDER.find((code) => primary(code) === primary(tag));
+    if (found) { switcher.value = found; break; }
+  }
+  lang = switcher.value || SOURCE;
   hideAbsentFields();
   for (const select of $$("select[data-choices]", form)) fillOptions(select);
   readText();
