@@ -109,18 +109,30 @@ def is_case_file(path: Path) -> bool:
     return path.name.endswith(CASE_SUFFIX)
 
 
-def find_case_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every case file under the given paths: files as given, folders searched recursively."""
+def find_files(paths: Iterable[str | Path],
+               suffixes: tuple[str, ...]) -> tuple[list[Path], list[Path]]:
+    """(every file under the given paths, each once: files as given, folders searched
+    recursively for names ending in one of ``suffixes``; the paths that do not exist)."""
     found: list[Path] = []
+    missing: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob(f"*{CASE_SUFFIX}") if p.is_file())
+            found += sorted(p for p in path.rglob("*")
+                            if p.is_file() and p.name.endswith(suffixes))
         elif path.is_file():
             found.append(path)
         else:
-            raise CaseFileError(path, "no such file or folder")
-    return list(dict.fromkeys(found))
+            missing.append(path)
+    return list(dict.fromkeys(found)), missing
+
+
+def find_case_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every case file under the given paths; a path that does not exist raises."""
+    found, missing = find_files(paths, (CASE_SUFFIX,))
+    if missing:
+        raise CaseFileError(missing[0], "no such file or folder")
+    return found
 
 
 def load_cases(path: Path) -> list[Case]:

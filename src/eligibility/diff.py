@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .cases import CASE_SUFFIX, CaseFileError, is_case_file, load_entries
+from .cases import CASE_SUFFIX, CaseFileError, find_files, is_case_file, load_entries
 from .errors import InvalidComplaint
 from .load.yaml import parse_complaint_file
 from .models import Verdict, check_now
@@ -126,18 +126,8 @@ class _Input:
 def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[InputError]]:
     """Every case file and complaint file under the paths: files as given, folders searched
     recursively for ``*.case.yaml``, ``*.yaml``, ``*.yml`` and ``*.json``."""
-    found: list[Path] = []
-    missing: list[InputError] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file()
-                            and p.name.endswith((CASE_SUFFIX, *COMPLAINT_SUFFIXES)))
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append(InputError(str(path), "", "no such file or folder"))
-    return list(dict.fromkeys(found)), missing
+    found, missing = find_files(paths, (CASE_SUFFIX, *COMPLAINT_SUFFIXES))
+    return found, [InputError(str(path), "", "no such file or folder") for path in missing]
 
 
 def _read(path: Path) -> Iterator[_Input | InputError]:
