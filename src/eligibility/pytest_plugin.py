@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from .cases import Case, CaseFileError, Outcome
     from .policy import Policy
 
+# cases.CASE_SUFFIX, written again so that pytest, which loads this plugin in every project
+# where the package is installed, imports nothing of the package until a case file is found
+# (tests/cli/test_cases_plugin.py holds the two equal).
 CASE_SUFFIX = ".case.yaml"
 _POLICY_KEY = pytest.StashKey[Any]()
 

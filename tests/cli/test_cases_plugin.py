@@ -323,3 +323,9 @@ def test_case_now_stands_in_for_submitted_at(project: pytest.Pytester) -> None:
   expect: {decision: eligible, reasons: [], due: {earliest: 2026-02-14, latest: 2026-02-25}}
 """)
     project.runpytest().assert_outcomes(passed=1)
+
+
+def test_the_plugin_knows_case_files_by_the_same_suffix() -> None:
+    from eligibility import cases, pytest_plugin
+
+    assert pytest_plugin.CASE_SUFFIX == cases.CASE_SUFFIX
