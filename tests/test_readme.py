@@ -75,3 +75,13 @@ def test_readme_completion_line_gives_a_bash_completion() -> None:
     result = CliRunner().invoke(cli, [], env={found[1]: found[2]}, prog_name="eligibility")
     assert result.exit_code == 0
     assert "complete -o nosort -F _eligibility_completion eligibility" in result.output
+
+
+def test_every_file_the_readme_names_exists() -> None:
+    # A file moved (tests/test_cli.py became tests/cli/test_cli.py) must not leave the README
+    # pointing newcomers at nothing.
+    text = (ROOT / "README.md").read_text("utf-8")
+    named = set(re.findall(r"\b((?:tests|examples|docs|benchmarks|rules|jurisdictions|src)/"
+                           r"[\w./-]*\w\.(?:py|yaml|md|json|png))\b", text))
+    assert named
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
