@@ -179,7 +179,7 @@ def soak_section(result: dict[str, Any], machine: dict[str, Any]) -> str:
         "",
         f"Growth after the first {result['warmup']:,}: "
         f"{result['growth_after_warmup_bytes'] / 2**20:.2f} MB (limit 10 MB). "
-        "The test suite runs the same check over 100,000 complaints (`tests/test_soak.py`).",
+        "The test suite runs the same check over 100,000 complaints (`tests/judge/test_soak.py`).",
     ]
     return "\n".join(lines) + "\n"
 
